@@ -1,0 +1,39 @@
+# The register's two entry points: `make site` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: site test lint typecheck serve bench clean schemas
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+site: $(STAMP)
+	$(BIN)/mcr check
+	$(BIN)/mcr build
+
+test: $(STAMP) lint typecheck
+	$(BIN)/pytest -n auto
+
+lint: $(STAMP)
+	$(BIN)/ruff check tooling tests benchmarks
+	$(BIN)/ruff format --check tooling tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+schemas: $(STAMP)
+	$(BIN)/mcr schema --write
+
+serve: $(STAMP)
+	$(BIN)/mcr serve
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/check_speed.py
+
+clean:
+	rm -rf $(VENV) public .pytest_cache .mypy_cache .ruff_cache
