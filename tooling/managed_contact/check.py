@@ -1,0 +1,45 @@
+"""`mcr check`: load the register, apply every rule, collect every finding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .findings import Findings
+from .lifecycle import Status, derive
+from .register import Register, load_register
+from .rules import Index, check_policy, check_register
+
+
+@dataclass
+class CheckResult:
+    """What a check found, and the register and derived states it found it in."""
+
+    register: Register
+    findings: Findings
+    statuses: dict[str, Status] = field(default_factory=dict)
+    index: Index | None = None
+
+
+def run_check(
+    root: Path,
+    today: date,
+    *,
+    strict_dates: bool = False,
+    only: list[Path] | None = None,
+) -> CheckResult:
+    """Check policy data and cases (all of them, or `only` those files)."""
+    register, loaded = load_register(root, only)
+    findings = Findings()
+    findings.extend(loaded)
+    index = None
+    if register.policy is not None:
+        index = Index(register.policy)
+        findings.extend(check_policy(register.policy, register.policy_docs))
+    findings.extend(check_register(register, index, today, strict_dates))
+    result = CheckResult(register, findings, index=index)
+    if register.policy is not None:
+        for loaded_case in register.cases:
+            result.statuses[loaded_case.case.id] = derive(loaded_case.case, register.policy, today)
+    return result

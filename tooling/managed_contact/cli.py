@@ -1,0 +1,214 @@
+"""`mcr`, the command line: parse options, call one core function, render, pick the exit code.
+
+Exit codes: 0 ok, 1 findings, 2 usage, 3 internal error (traceback written to a log file).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import report
+from .check import run_check
+from .dates import parse_today
+from .errors import ExitCode, McrError, UnknownCase
+from .register import find_root
+from .schedule import due_items
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _handle_errors(func: F) -> F:
+    """Map our errors to exit codes; anything unexpected is logged, not shown raw."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except McrError as exc:
+            click.echo(f"mcr: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception:
+            with tempfile.NamedTemporaryFile(
+                "w", prefix="mcr-error-", suffix=".log", delete=False
+            ) as log:
+                traceback.print_exc(file=log)
+            click.echo(
+                f"mcr: internal error; details written to {log.name}. Please report it.",
+                err=True,
+            )
+            sys.exit(ExitCode.INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _today(value: str | None) -> date:
+    try:
+        return parse_today(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--today") from None
+
+
+register_option = click.option(
+    "--register",
+    "register_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The register directory (default: the one containing the current directory).",
+)
+today_option = click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="Judge dates as of this day (default: $MCR_TODAY, else the real date).",
+)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output for people (text) or machines (json).",
+)
+
+
+def _root(register_dir: Path | None, start: Path | None = None) -> Path:
+    return find_root(register_dir or start or Path.cwd())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="managed-contact")
+def main() -> None:
+    """The Managed Contact register: check cases, see what is due, build the site."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@register_option
+@today_option
+@format_option
+@click.option(
+    "--strict-dates",
+    is_flag=True,
+    help="Treat overdue reviews and deletions as errors (for the scheduled run).",
+)
+@_handle_errors
+def check(
+    paths: tuple[Path, ...],
+    register_dir: Path | None,
+    today: str | None,
+    fmt: str,
+    strict_dates: bool,
+) -> None:
+    """Validate policy data and cases; report every finding, not just the first.
+
+    PATHS are case files or the register directory (default: the whole register).
+    """
+    root = _root(register_dir, paths[0] if paths else None)
+    files = [p for p in paths if p.is_file()]
+    only = files if files and len(files) == len(paths) else None
+    result = run_check(root, _today(today), strict_dates=strict_dates, only=only)
+    findings = result.findings.sorted()
+    checked = len(result.register.case_files)
+    render = report.findings_json if fmt == "json" else report.findings_text
+    click.echo(render(findings, checked))
+    sys.exit(ExitCode.FINDINGS if result.findings.errors else ExitCode.OK)
+
+
+@main.command()
+@click.argument("case_id")
+@register_option
+@today_option
+@format_option
+@_handle_errors
+def show(case_id: str, register_dir: Path | None, today: str | None, fmt: str) -> None:
+    """Show a case's derived state, dates, measures and history, in plain words."""
+    root = _root(register_dir)
+    path = root / "cases" / f"{case_id}.yaml"
+    if not path.is_file():
+        raise UnknownCase(f"no case {case_id}: there is no cases/{case_id}.yaml")
+    day = _today(today)
+    result = run_check(root, day, only=[path])
+    loaded = result.register.case(case_id)
+    if loaded is None or result.index is None:
+        click.echo(report.findings_text(result.findings.sorted(), 1), err=True)
+        sys.exit(ExitCode.FINDINGS)
+    status = result.statuses[case_id]
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(report.show_data(loaded.case, status, result.index, day), indent=2))
+    else:
+        click.echo(report.show_text(loaded.case, status, result.index, day))
+
+
+@main.command()
+@click.option(
+    "--within",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="Look this many days ahead (default: due_soon_days in policy/periods.yaml).",
+)
+@register_option
+@today_option
+@format_option
+@_handle_errors
+def due(within: int | None, register_dir: Path | None, today: str | None, fmt: str) -> None:
+    """List reviews, monitoring ends and deletions due or overdue, soonest first."""
+    root = _root(register_dir)
+    day = _today(today)
+    result = run_check(root, day)
+    if result.register.policy is None:
+        click.echo(report.findings_text(result.findings.sorted(), 0), err=True)
+        sys.exit(ExitCode.FINDINGS)
+    window = within if within is not None else result.register.policy.periods.due_soon_days
+    items = due_items(result.statuses, day, window)
+    names = {c.case.id: c.case.customer.name for c in result.register.cases}
+    click.echo(report.due_json(items) if fmt == "json" else report.due_text(items, names))
+
+
+@main.command()
+@register_option
+@today_option
+@_handle_errors
+def new(register_dir: Path | None, today: str | None) -> None:
+    """Create the next free case file, with the schema modeline, ready to fill in."""
+    from .scaffold import scaffold
+
+    root = _root(register_dir)
+    path = scaffold(root / "cases", _today(today))
+    click.echo(f"created {path.relative_to(root).as_posix()}")
+
+
+@main.command()
+@click.option("--write", is_flag=True, help="Regenerate the files instead of checking them.")
+@register_option
+@_handle_errors
+def schema(write: bool, register_dir: Path | None) -> None:
+    """Check (or --write) schemas/*.schema.json against the models they come from."""
+    from . import schema as schemas
+
+    root = _root(register_dir)
+    if write:
+        for name in schemas.write(root):
+            click.echo(f"wrote {name}")
+        return
+    stale = schemas.drift(root)
+    for name in stale:
+        click.echo(f"{name}: out of date with the models; run `mcr schema --write`")
+    sys.exit(ExitCode.FINDINGS if stale else ExitCode.OK)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

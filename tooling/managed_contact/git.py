@@ -1,0 +1,655 @@
+"""The one place the tool talks to git.
+
+Everything here runs the `git` binary with explicit arguments (never a shell) and hands back
+plain values: frozen dataclasses, strings, bytes. No GitPython or subprocess object leaves
+this module.
+
+Reading history is done in one `git log` process per range: the commit header, trailers,
+signature check (`%G?`, `%GF`, `%GS`) and the paths each commit changed all come out of the
+same pass, split on separators that carry a per-run random nonce, so nothing written into a
+commit message, a name or a file name can forge a field or a whole record.
+
+Signature checks are the slow part (git runs `ssh-keygen` twice per signed commit), so their
+results can be kept in a `SignatureCache`, keyed by commit sha and a digest of the
+allowed-signers file. Only those results are ever read back from the cache; commits, paths
+and trailers always come from git.
+
+Settings that would change what git prints (`log.showSignature`, `log.showRoot`,
+`diff.renames`, `diff.relative`, replace refs, notes, colour) are overridden on each command
+line, so a user's or a repository's own configuration cannot change what is parsed. Nothing
+here writes git configuration anywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import secrets
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Final
+
+from managed_contact.errors import McrError
+
+__all__ = [
+    "Commit",
+    "GitError",
+    "Repository",
+    "Signature",
+    "SignatureCache",
+    "signers_digest",
+]
+
+#: Every letter git's `%G?` can print.
+SIGNATURE_STATUSES: Final = frozenset("GBUXYREN")
+
+# Environment variables that would point git at some other repository than the one asked for
+# (they are set, for example, while a git hook runs).
+_REPO_LOCATING_ENV: Final = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR")
+
+# Global options for every command: never page, never substitute replacement objects.
+_GLOBAL_OPTIONS: Final = ("--no-pager", "--no-replace-objects")
+
+# Configuration that must not vary with whoever runs the tool.
+_PINNED_CONFIG: Final = (
+    "log.showSignature=false",
+    "log.showRoot=true",
+    "core.quotePath=false",
+    "gpg.ssh.program=ssh-keygen",
+)
+
+# Options for `git log` that fix the shape of the output regardless of configuration.
+_LOG_OPTIONS: Final = (
+    "--no-color",
+    "--no-notes",
+    "--no-show-signature",
+    "--encoding=UTF-8",
+    "--no-mailmap",
+)
+
+
+class GitError(McrError):
+    """A git command failed, or asked for something git does not have."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        command: Sequence[str] = (),
+        returncode: int | None = None,
+        stderr: str = "",
+    ) -> None:
+        self.command: tuple[str, ...] = tuple(command)
+        self.returncode = returncode
+        self.stderr = stderr
+        text = message
+        if self.command:
+            text += f"\n  command: {shlex.join(self.command)}"
+        if returncode is not None:
+            text += f"\n  exit status: {returncode}"
+        if stderr.strip():
+            text += "\n  git said: " + stderr.strip().replace("\n", "\n    ")
+        super().__init__(text)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What git reports about a commit's signature.
+
+    `status` is git's `%G?` letter: G good, B bad, U good signature from a key with unknown
+    validity (for SSH: a key not listed for any principal in the allowed-signers file, or
+    outside its valid-after/valid-before window at the commit's time), X expired signature,
+    Y expired key, R revoked key, E cannot be checked, N no signature.
+    """
+
+    status: str
+    key_fingerprint: str
+    signer: str
+
+    @property
+    def good(self) -> bool:
+        return self.status == "G"
+
+
+UNSIGNED: Final = Signature(status="N", key_fingerprint="", signer="")
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit as the register sees it."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    committer_name: str
+    committer_email: str
+    committed_at: datetime
+    subject: str
+    trailers: tuple[tuple[str, str], ...]
+    signature: Signature
+    changed_paths: tuple[str, ...]
+
+    def trailer_values(self, key: str) -> tuple[str, ...]:
+        """Values of every trailer named `key`, compared case-insensitively as git does."""
+        wanted = key.casefold()
+        return tuple(value for name, value in self.trailers if name.casefold() == wanted)
+
+
+def signers_digest(allowed_signers: Path | None) -> str:
+    """The sha256 of an allowed-signers file's content (of empty content when None)."""
+    if allowed_signers is None:
+        return hashlib.sha256(b"").hexdigest()
+    try:
+        content = allowed_signers.read_bytes()
+    except OSError as exc:
+        raise GitError(f"cannot read allowed signers file {allowed_signers}: {exc}") from exc
+    return hashlib.sha256(content).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# The signature cache
+# --------------------------------------------------------------------------------------------
+
+_HEX_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+class SignatureCache:
+    """Signature-check results kept between runs, as JSON in one file.
+
+    Entries are keyed by the digest of the allowed-signers content and then by commit sha: a
+    commit's sha covers its signature, and the allowed-signers content is the only other input
+    to an SSH check, so a hit is exactly what git would say again. A different signers file
+    never reuses results.
+
+    Only results that are a pure function of those two keys are stored: unsigned commits (N)
+    and SSH signature results (the fingerprint starts with "SHA256:"). "E" (could not check)
+    and OpenPGP results, which depend on a keyring, are checked afresh every run.
+
+    A missing, unreadable or corrupt file counts as empty; malformed entries are dropped.
+    Saving replaces the file atomically; if that fails the cache is simply not kept.
+    """
+
+    VERSION: Final = 1
+    MAX_SIGNER_SETS: Final = 8
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._data: dict[str, dict[str, Signature]] | None = None
+        self._dirty = False
+
+    @classmethod
+    def in_directory(cls, directory: Path) -> SignatureCache:
+        """The cache kept as `signatures.json` in `directory` (e.g. `.mcr-cache/`)."""
+        return cls(directory / "signatures.json")
+
+    def _entries(self) -> dict[str, dict[str, Signature]]:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def _load(self) -> dict[str, dict[str, Signature]]:
+        try:
+            raw = json.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(raw, dict) or raw.get("version") != self.VERSION:
+            return {}
+        sets = raw.get("signatures")
+        if not isinstance(sets, dict):
+            return {}
+        data: dict[str, dict[str, Signature]] = {}
+        for digest, entries in sets.items():
+            if not _HEX_DIGEST.fullmatch(digest) or not isinstance(entries, dict):
+                continue
+            good_entries: dict[str, Signature] = {}
+            for sha, value in entries.items():
+                signature = _signature_from_json(value)
+                if _HEX_SHA.fullmatch(sha) and signature is not None:
+                    good_entries[sha] = signature
+            data[digest] = good_entries
+        return data
+
+    def knows(self, digest: str) -> bool:
+        """Whether any result is held for this allowed-signers digest."""
+        return bool(self._entries().get(digest))
+
+    def get(self, digest: str, sha: str) -> Signature | None:
+        return self._entries().get(digest, {}).get(sha)
+
+    def put(self, digest: str, sha: str, signature: Signature) -> None:
+        if not cacheable(signature):
+            return
+        entries = self._entries()
+        bucket = entries.pop(digest, {})
+        entries[digest] = bucket  # most recently used signer set last
+        if bucket.get(sha) != signature:
+            bucket[sha] = signature
+            self._dirty = True
+
+    def save(self) -> None:
+        """Write the file if anything changed. Failure to write is not an error."""
+        if not self._dirty:
+            return
+        entries = self._entries()
+        while len(entries) > self.MAX_SIGNER_SETS:
+            del entries[next(iter(entries))]
+        document = {
+            "version": self.VERSION,
+            "signatures": {
+                digest: {
+                    sha: [sig.status, sig.key_fingerprint, sig.signer]
+                    for sha, sig in sorted(bucket.items())
+                }
+                for digest, bucket in entries.items()
+            },
+        }
+        text = json.dumps(document, indent=1, ensure_ascii=True)
+        tmp_name: str | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                "w",
+                encoding="utf-8",
+                dir=self.path.parent,
+                prefix=f".{self.path.name}.",
+                suffix=".tmp",
+                delete=False,
+            ) as handle:
+                tmp_name = handle.name
+                handle.write(text)
+            os.replace(tmp_name, self.path)
+            tmp_name = None
+            self._dirty = False
+        except OSError:
+            pass
+        finally:
+            if tmp_name is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp_name)
+
+
+def cacheable(signature: Signature) -> bool:
+    """Whether a result depends only on the commit and the allowed-signers content."""
+    if signature.status == "N":
+        return True
+    return signature.status != "E" and signature.key_fingerprint.startswith("SHA256:")
+
+
+def _signature_from_json(value: object) -> Signature | None:
+    if not (isinstance(value, list) and len(value) == 3):
+        return None
+    status, fingerprint, signer = value
+    if not (isinstance(status, str) and isinstance(fingerprint, str) and isinstance(signer, str)):
+        return None
+    signature = Signature(status=status, key_fingerprint=fingerprint, signer=signer)
+    if status not in SIGNATURE_STATUSES or not cacheable(signature):
+        return None
+    return signature
+
+
+# --------------------------------------------------------------------------------------------
+# The repository adapter
+# --------------------------------------------------------------------------------------------
+
+
+class _LogFormat:
+    """A `git log --format` whose separators carry a fresh random nonce."""
+
+    HEADER_FIELDS: Final = ("%H", "%P", "%an", "%ae", "%cn", "%ce", "%cI", "%s")
+    SIGNATURE_FIELDS: Final = ("%G?", "%GF", "%GS")
+
+    def __init__(self, *, verify: bool) -> None:
+        nonce = secrets.token_hex(16)
+        self.verify = verify
+        self.record = f"\x1e{nonce}\x1e".encode()
+        self.field = f"\x1f{nonce}\x1f".encode()
+        self.end = f"\x1d{nonce}\x1d".encode()
+        self.trailer_sep = f"\x1c{nonce}T\x1c".encode()
+        self.key_value_sep = f"\x1c{nonce}K\x1c".encode()
+        trailers = (
+            f"%(trailers:only,unfold,separator=%x1c{nonce}T%x1c,"
+            f"key_value_separator=%x1c{nonce}K%x1c)"
+        )
+        fields = [*self.HEADER_FIELDS, trailers]
+        if verify:
+            fields.extend(self.SIGNATURE_FIELDS)
+        self.field_count = len(fields)
+        separator = f"%x1f{nonce}%x1f"
+        self.format = f"%x1e{nonce}%x1e" + separator.join(fields) + f"%x1d{nonce}%x1d"
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+def _path_text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="surrogateescape")
+
+
+def _check_rev(rev: str) -> str:
+    if not rev or rev.startswith("-") or any(ch in rev for ch in "\n\r\0"):
+        raise GitError(f"not a usable revision: {rev!r}")
+    return rev
+
+
+def _check_path(path: str) -> str:
+    if not path or path.startswith("/") or any(ch in path for ch in "\n\r\0"):
+        raise GitError(f"not a usable repository path: {path!r}")
+    return path
+
+
+class Repository:
+    """A git working copy or bare repository, read through the `git` binary."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path).absolute()
+
+    def __repr__(self) -> str:
+        return f"Repository({str(self.path)!r})"
+
+    # -- running git ---------------------------------------------------------------------
+
+    def _environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in _REPO_LOCATING_ENV}
+        env["GIT_TERMINAL_PROMPT"] = "0"
+        env["GIT_OPTIONAL_LOCKS"] = "0"
+        return env
+
+    def _run(
+        self,
+        args: Sequence[str],
+        *,
+        config: Iterable[str] = (),
+        stdin: bytes | None = None,
+        ok_returncodes: Iterable[int] = (0,),
+    ) -> subprocess.CompletedProcess[bytes]:
+        command = ["git", *_GLOBAL_OPTIONS, "-C", str(self.path)]
+        for item in (*_PINNED_CONFIG, *config):
+            command += ["-c", item]
+        command += args
+        try:
+            result = subprocess.run(
+                command,
+                input=stdin,
+                capture_output=True,
+                env=self._environment(),
+                check=False,
+            )
+        except OSError as exc:
+            raise GitError(f"could not run git: {exc}", command=command) from exc
+        if result.returncode not in tuple(ok_returncodes):
+            raise GitError(
+                f"git {args[0]} failed in {self.path}",
+                command=command,
+                returncode=result.returncode,
+                stderr=_text(result.stderr),
+            )
+        return result
+
+    # -- revisions -----------------------------------------------------------------------
+
+    def resolve(self, rev: str) -> str:
+        """The full sha of the commit `rev` names (tags are peeled)."""
+        result = self._run(
+            [
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                f"{_check_rev(rev)}^{{commit}}",
+            ],
+            ok_returncodes=(0, 1, 128),
+        )
+        sha = _text(result.stdout).strip()
+        if result.returncode != 0 or not _HEX_SHA.fullmatch(sha):
+            raise GitError(
+                f"unknown revision {rev!r} in {self.path}",
+                returncode=result.returncode,
+                stderr=_text(result.stderr),
+            )
+        return sha
+
+    def merge_base(self, a: str, b: str) -> str:
+        result = self._run(["merge-base", "--end-of-options", _check_rev(a), _check_rev(b)])
+        return _text(result.stdout).strip()
+
+    def first_commit(self, rev: str = "HEAD") -> str:
+        """The root commit reached from `rev` by following first parents."""
+        result = self._run(
+            ["rev-list", "--first-parent", "--max-parents=0", "--end-of-options", _check_rev(rev)]
+        )
+        roots = _text(result.stdout).split()
+        if len(roots) != 1:
+            raise GitError(f"cannot find the first commit of {rev!r} in {self.path}")
+        return roots[0]
+
+    # -- history -------------------------------------------------------------------------
+
+    def commits(
+        self,
+        base: str | None,
+        head: str,
+        *,
+        allowed_signers: Path | None,
+        cache: SignatureCache | None = None,
+    ) -> list[Commit]:
+        """The commits in `base..head` (all of `head`'s history if base is None), oldest first.
+
+        SSH signatures are checked against `allowed_signers` (with None, against an empty
+        list, so no SSH signature is "G"). Without a cache, or with a cache that holds nothing
+        for this signers file, this is one `git log` process. With a cache that knows some of
+        the commits, it is one `git log` without signature checks and, only if some commits
+        are not in the cache, one more that checks just those.
+        """
+        signers_file = (
+            str(allowed_signers.absolute()) if allowed_signers is not None else os.devnull
+        )
+        digest = signers_digest(allowed_signers)
+        rev_range = _check_rev(head) if base is None else f"{_check_rev(base)}..{_check_rev(head)}"
+        config = (f"gpg.ssh.allowedSignersFile={signers_file}",)
+
+        if cache is None or not cache.knows(digest):
+            commits = self._log(rev_range, config=config, verify=True)
+        else:
+            commits = self._log(rev_range, config=config, verify=False)
+            known: dict[str, Signature] = {}
+            for c in commits:
+                hit = cache.get(digest, c.sha)
+                if hit is not None:
+                    known[c.sha] = hit
+            misses = [c.sha for c in commits if c.sha not in known]
+            if misses:
+                known.update(self._check_signatures(misses, config=config))
+            commits = [dataclasses.replace(c, signature=known[c.sha]) for c in commits]
+
+        if cache is not None:
+            for c in commits:
+                cache.put(digest, c.sha, c.signature)
+            cache.save()
+        return commits
+
+    def _log(self, rev_range: str, *, config: Sequence[str], verify: bool) -> list[Commit]:
+        fmt = _LogFormat(verify=verify)
+        args = [
+            "log",
+            *_LOG_OPTIONS,
+            "-z",
+            "--name-only",
+            "--no-renames",
+            "--no-relative",
+            "--no-ext-diff",
+            "--root",
+            "--diff-merges=first-parent",
+            "--topo-order",
+            "--reverse",
+            f"--format={fmt.format}",
+            "--end-of-options",
+            rev_range,
+            "--",
+        ]
+        output = self._run(args, config=config).stdout
+        return _parse_log(output, fmt)
+
+    def _check_signatures(
+        self, shas: Sequence[str], *, config: Sequence[str]
+    ) -> dict[str, Signature]:
+        """Signature results for exactly these commits, in one `git log --no-walk` process."""
+        nonce = secrets.token_hex(16)
+        record, field = f"\x1e{nonce}\x1e".encode(), f"\x1f{nonce}\x1f".encode()
+        separator = f"%x1f{nonce}%x1f"
+        fmt = f"%x1e{nonce}%x1e" + separator.join(("%H", *_LogFormat.SIGNATURE_FIELDS))
+        args = [
+            "log",
+            *_LOG_OPTIONS,
+            "--no-walk=unsorted",
+            "--stdin",
+            f"--format={fmt}",
+        ]
+        stdin = "".join(f"{sha}\n" for sha in shas).encode()
+        output = self._run(args, config=config, stdin=stdin).stdout
+        found: dict[str, Signature] = {}
+        for chunk in output.split(record)[1:]:
+            parts = chunk.rstrip(b"\n").split(field)
+            if len(parts) != 4:
+                raise GitError("could not parse git's signature output")
+            sha = _text(parts[0])
+            found[sha] = _signature(parts[1], parts[2], parts[3])
+        missing = [sha for sha in shas if sha not in found]
+        if missing:
+            raise GitError(f"git did not report signatures for {', '.join(missing)}")
+        return found
+
+    # -- files ---------------------------------------------------------------------------
+
+    def read_file(self, rev: str, path: str) -> bytes | None:
+        """The content of `path` (from the top of the tree) at `rev`; None if no file is there."""
+        return self.read_files(rev, [path])[path]
+
+    def read_files(self, rev: str, paths: Iterable[str]) -> dict[str, bytes | None]:
+        """Several files at one revision, read in one `git cat-file --batch` process."""
+        wanted = list(dict.fromkeys(_check_path(p) for p in paths))
+        _check_rev(rev)
+        requests = [f"{rev}^{{commit}}", *(f"{rev}:{p}" for p in wanted)]
+        stdin = "".join(f"{r}\n" for r in requests).encode("utf-8", errors="surrogateescape")
+        out = self._run(["cat-file", "--batch"], stdin=stdin).stdout
+        position = 0
+        answers: list[tuple[str, bytes] | None] = []
+        for _ in requests:
+            newline = out.find(b"\n", position)
+            if newline < 0:
+                raise GitError("could not parse git cat-file output")
+            header = out[position:newline]
+            position = newline + 1
+            parts = header.split(b" ")
+            if len(parts) == 3 and _HEX_SHA.fullmatch(_text(parts[0])) and parts[2].isdigit():
+                size = int(parts[2])
+                answers.append((_text(parts[1]), out[position : position + size]))
+                position += size + 1  # content is followed by a newline
+            else:  # "<request> missing" / "<request> ambiguous"
+                answers.append(None)
+        if answers[0] is None or answers[0][0] != "commit":
+            raise GitError(f"unknown revision {rev!r} in {self.path}")
+        result: dict[str, bytes | None] = {}
+        for path, answer in zip(wanted, answers[1:], strict=True):
+            result[path] = answer[1] if answer is not None and answer[0] == "blob" else None
+        return result
+
+    def list_files(self, rev: str, under: str) -> list[str]:
+        """Paths of files at `rev` inside folder `under` ("" or "." for the whole tree)."""
+        folder = under.strip("/")
+        args = [
+            "ls-tree",
+            "-r",
+            "-z",
+            "--name-only",
+            "--full-tree",
+            "--end-of-options",
+            f"{_check_rev(rev)}^{{tree}}",
+        ]
+        if folder not in ("", "."):
+            args += ["--", _check_path(folder) + "/"]
+        out = self._run(args).stdout
+        return [_path_text(p) for p in out.split(b"\0") if p]
+
+    def changed_files(self, base: str, head: str) -> list[str]:
+        """Paths that differ between the trees of `base` and `head` (a straight diff)."""
+        args = [
+            "diff",
+            "-z",
+            "--name-only",
+            "--no-renames",
+            "--no-relative",
+            "--no-ext-diff",
+            "--no-color",
+            "--end-of-options",
+            _check_rev(base),
+            _check_rev(head),
+            "--",
+        ]
+        out = self._run(args).stdout
+        return [_path_text(p) for p in out.split(b"\0") if p]
+
+
+def _signature(status: bytes, fingerprint: bytes, signer: bytes) -> Signature:
+    letter = _text(status).strip()
+    if letter not in SIGNATURE_STATUSES:
+        raise GitError(f"git reported an unknown signature status {letter!r}")
+    return Signature(status=letter, key_fingerprint=_text(fingerprint), signer=_text(signer))
+
+
+def _parse_trailers(raw: bytes, fmt: _LogFormat) -> tuple[tuple[str, str], ...]:
+    trailers: list[tuple[str, str]] = []
+    for item in raw.split(fmt.trailer_sep):
+        if not item:
+            continue
+        key, sep, value = item.partition(fmt.key_value_sep)
+        if not sep:
+            raise GitError("could not parse a trailer in git's output")
+        trailers.append((_text(key).strip(), _text(value).strip()))
+    return tuple(trailers)
+
+
+def _parse_log(output: bytes, fmt: _LogFormat) -> list[Commit]:
+    chunks = output.split(fmt.record)
+    if chunks[0].strip(b"\0\n"):
+        raise GitError("unexpected output before the first commit from git log")
+    commits: list[Commit] = []
+    for chunk in chunks[1:]:
+        header, sep, rest = chunk.partition(fmt.end)
+        fields = header.split(fmt.field)
+        if not sep or len(fields) != fmt.field_count:
+            raise GitError("could not parse git log output")
+        sha, parents, an, ae, cn, ce, date, subject, trailers, *signature = fields
+        # After the header: the NUL that ends the commit under -z, then, if the commit
+        # changed anything, a newline and the NUL-terminated paths.
+        if rest.startswith(b"\0"):
+            rest = rest[1:]
+        if rest.startswith(b"\n"):
+            rest = rest[1:]
+        commits.append(
+            Commit(
+                sha=_text(sha),
+                parents=tuple(_text(parents).split()),
+                author_name=_text(an),
+                author_email=_text(ae),
+                committer_name=_text(cn),
+                committer_email=_text(ce),
+                committed_at=datetime.fromisoformat(_text(date)),
+                subject=_text(subject),
+                trailers=_parse_trailers(trailers, fmt),
+                signature=_signature(*signature) if fmt.verify else UNSIGNED,
+                changed_paths=tuple(_path_text(p) for p in rest.split(b"\0") if p),
+            )
+        )
+    return commits

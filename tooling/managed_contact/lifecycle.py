@@ -1,0 +1,206 @@
+"""The lifecycle: a case's state and dates, derived from its dated history.
+
+Nothing here is stored in the case file. The history (decisions, reviews, upheld challenges) is
+replayed in date order against the transitions in `policy/transitions.yaml`; each step either is
+an allowed move or is reported as a `Step` with `allowed=False`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from .dates import add_months
+from .model import Case, Challenge, Decision, Measure, Review
+from .policy import Policy
+
+State = Literal["new", "stage-1", "stage-2", "dormant"]
+ACTIVE: tuple[State, ...] = ("stage-1", "stage-2")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One event in the history and the move it made."""
+
+    day: date
+    entry: str
+    path: tuple[str | int, ...]
+    event: str
+    before: State
+    after: State
+    allowed: bool
+
+
+@dataclass(frozen=True)
+class ReviewTiming:
+    """When a review was due and when it happened."""
+
+    entry: str
+    path: tuple[str | int, ...]
+    due: date
+    held: date
+
+    @property
+    def late(self) -> bool:
+        return self.held > self.due
+
+
+@dataclass
+class Status:
+    """A case's derived state and dates, as of the history recorded."""
+
+    state: State = "new"
+    since: date | None = None
+    decision: Decision | None = None
+    measures: tuple[Measure, ...] = ()
+    expires: date | None = None
+    next_review_due: date | None = None
+    escalation_pending: bool = False
+    dormant_since: date | None = None
+    last_activity: date | None = None
+    deletion_due: date | None = None
+    open_holds: tuple[str, ...] = ()
+    steps: list[Step] = field(default_factory=list)
+    reviews: list[ReviewTiming] = field(default_factory=list)
+    highest_stage: int = 0
+
+    @property
+    def stage(self) -> int | None:
+        return {"stage-1": 1, "stage-2": 2}.get(self.state)
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE
+
+
+_ORDER = {"decision": 0, "review": 1, "challenge": 2}
+
+
+def _events(case: Case) -> list[tuple[date, int, int, str, Decision | Review | Challenge]]:
+    events: list[tuple[date, int, int, str, Decision | Review | Challenge]] = []
+    for i, decision in enumerate(case.decisions):
+        events.append((decision.date, _ORDER["decision"], i, "decisions", decision))
+    for i, review in enumerate(case.reviews):
+        events.append((review.date, _ORDER["review"], i, "reviews", review))
+    for i, challenge in enumerate(case.challenges):
+        if challenge.decided is not None and challenge.outcome in ("upheld", "varied"):
+            events.append((challenge.decided, _ORDER["challenge"], i, "challenges", challenge))
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    return events
+
+
+def _allowed(policy: Policy, before: State, after: State | str, event: str) -> bool:
+    return any(
+        t.from_ == before and t.to == after and t.by == event
+        for t in policy.transitions.transitions
+    )
+
+
+def derive(case: Case, policy: Policy, today: date) -> Status:
+    """Replay the case's history and compute its state and dates as of `today`."""
+    periods = policy.periods
+    status = Status()
+    anchor: date | None = None  # last decision or review: reviews run from it (§7)
+
+    def review_due() -> date | None:
+        if anchor is None:
+            return None
+        due = add_months(anchor, periods.review_months)
+        if status.expires is not None and status.expires < due:
+            due = status.expires
+        return due
+
+    for day, _, index, section, entry in _events(case):
+        path: tuple[str | int, ...] = (section, index)
+        before = status.state
+        if isinstance(entry, Decision):
+            after: State = "stage-1" if entry.stage == 1 else "stage-2"
+            allowed = _allowed(policy, before, after, "decision")
+            status.steps.append(Step(day, entry.id, path, "decision", before, after, allowed))
+            if not allowed:
+                continue
+            status.state, status.since, status.decision = after, day, entry
+            status.measures = tuple(entry.measures)
+            status.escalation_pending = False
+            status.dormant_since = None
+            if entry.expires is not None:
+                status.expires = entry.expires
+            elif entry.stage == 1:
+                months = entry.monitoring_months or periods.monitoring_months
+                status.expires = add_months(day, months)
+            else:
+                status.expires = None
+            anchor = day
+            status.highest_stage = max(status.highest_stage, entry.stage)
+        elif isinstance(entry, Review):
+            event = f"review-{entry.outcome}"
+            if entry.outcome == "continue":
+                target: State = before
+                if entry.stage is not None:
+                    target = "stage-1" if entry.stage == 1 else "stage-2"
+            elif entry.outcome == "escalate":
+                target = "stage-2"
+            else:
+                target = "dormant"
+            allowed = _allowed(policy, before, target, event)
+            status.steps.append(Step(day, entry.id, path, event, before, target, allowed))
+            if not allowed:
+                continue
+            due = review_due()
+            if due is not None:
+                status.reviews.append(ReviewTiming(entry.id, path, due, day))
+            anchor = day
+            if entry.outcome == "continue":
+                status.state = target
+                if target != before:
+                    status.since = day
+                if entry.extend_to is not None:
+                    status.expires = entry.extend_to
+                if entry.measures is not None:
+                    status.measures = tuple(entry.measures)
+            elif entry.outcome == "escalate":
+                status.escalation_pending = True
+            else:
+                status.state, status.since, status.dormant_since = "dormant", day, day
+                status.expires = None
+                status.escalation_pending = False
+        else:
+            if entry.outcome == "varied":
+                if entry.measures is not None and before in ACTIVE:
+                    status.measures = tuple(entry.measures)
+                continue
+            allowed = _allowed(policy, before, "dormant", "challenge-upheld")
+            status.steps.append(
+                Step(day, entry.id, path, "challenge-upheld", before, "dormant", allowed)
+            )
+            if allowed:
+                status.state, status.since, status.dormant_since = "dormant", day, day
+                status.expires = None
+                status.escalation_pending = False
+
+    if status.active:
+        status.next_review_due = review_due()
+    elif status.state == "dormant" and status.dormant_since is not None:
+        _retention(case, policy, today, status)
+    return status
+
+
+def _retention(case: Case, policy: Policy, today: date, status: Status) -> None:
+    """Deletion is due 12 months after going dormant, or after the last activity since (§7)."""
+    assert status.dormant_since is not None
+    start = status.dormant_since
+    activity = [i.date for i in case.incidents] + [a.date for a in case.activity]
+    later = [d for d in activity if d > start]
+    if later:
+        status.last_activity = max(later)
+        start = status.last_activity
+    due = add_months(start, policy.periods.dormant_retention_months)
+    open_holds: list[str] = []
+    for hold in case.legal_holds:
+        if hold.end is None or hold.end >= today:
+            open_holds.append(hold.id)
+        elif hold.start <= due and hold.end > due:
+            due = hold.end
+    status.deletion_due = due
+    status.open_holds = tuple(open_holds)

@@ -1,0 +1,273 @@
+"""Strict YAML loading: the one way the tool reads any YAML file.
+
+The loader works from the parser's event stream rather than PyYAML's constructors, so that it can
+record where every value came from and refuse what a register must never contain:
+
+* duplicate keys, anchors and aliases, explicit or custom tags, several documents in one file;
+* files that are not UTF-8 or are larger than a bound;
+* YAML 1.1 retyping: only ``true``/``false``, ``null``/``~``, and decimal integers without a leading
+  zero are typed. ``no``, ``on``, ``0123``, ``12:30`` and ``2026-01-05`` stay strings (dates are
+  checked as real dates by the models).
+
+Every problem becomes a `Finding` with file, line and column; loading never stops at the first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .findings import Finding, Severity, format_path
+
+#: Largest file the loader reads. A case is a few kilobytes; anything this big is a mistake.
+MAX_BYTES = 256 * 1024
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    """A 1-based line and column in a file."""
+
+    line: int
+    column: int
+
+
+@dataclass
+class Document:
+    """A loaded YAML file: its data and where each value in it came from."""
+
+    file: str
+    data: Any
+    positions: dict[Path_, Position] = field(default_factory=dict)
+    first_line: str = ""
+
+    def locate(self, path: Path_) -> Position:
+        """The position of `path`, or of its nearest ancestor that exists in the file."""
+        probe = tuple(path)
+        while probe:
+            found = self.positions.get(probe)
+            if found is not None:
+                return found
+            probe = probe[:-1]
+        return self.positions.get((), Position(1, 1))
+
+    def finding(
+        self,
+        path: Path_,
+        rule: str,
+        message: str,
+        severity: Severity = Severity.ERROR,
+    ) -> Finding:
+        pos = self.locate(path)
+        return Finding(self.file, pos.line, pos.column, format_path(path), rule, severity, message)
+
+
+# Rule ids for loading problems; their descriptions live in rules.CATALOGUE.
+NOT_UTF8 = "MC001"
+TOO_LARGE = "MC002"
+SYNTAX = "MC003"
+DUPLICATE_KEY = "MC004"
+ALIAS = "MC005"
+TAG = "MC006"
+MULTI_DOC = "MC007"
+
+
+class _Builder:
+    """Builds plain Python values from parser events, recording positions and problems."""
+
+    def __init__(self, file: str, events: Iterator[Any]) -> None:
+        self.file = file
+        self.events = events
+        self.positions: dict[Path_, Position] = {}
+        self.findings: list[Finding] = []
+
+    def _pos(self, event: Any) -> Position:
+        mark = event.start_mark
+        return Position(mark.line + 1, mark.column + 1)
+
+    def _problem(self, event: Any, path: Path_, rule: str, message: str) -> None:
+        pos = self._pos(event)
+        self.findings.append(
+            Finding(
+                self.file, pos.line, pos.column, format_path(path), rule, Severity.ERROR, message
+            )
+        )
+
+    def _check_node(self, event: Any, path: Path_) -> None:
+        if getattr(event, "anchor", None) is not None:
+            self._problem(
+                event,
+                path,
+                ALIAS,
+                f"anchor '&{event.anchor}' is not allowed: write each value out in full",
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            self._problem(
+                event, path, TAG, f"tag '{tag}' is not allowed: values are plain YAML, untagged"
+            )
+
+    def node(self, event: Any, path: Path_) -> Any:
+        if isinstance(event, yaml.AliasEvent):
+            self._problem(
+                event,
+                path,
+                ALIAS,
+                f"alias '*{event.anchor}' is not allowed: write each value out in full",
+            )
+            return None
+        self._check_node(event, path)
+        if isinstance(event, yaml.ScalarEvent):
+            return _resolve(event)
+        if isinstance(event, yaml.SequenceStartEvent):
+            items: list[Any] = []
+            for ev in self.events:
+                if isinstance(ev, yaml.SequenceEndEvent):
+                    return items
+                child = (*path, len(items))
+                self.positions[child] = self._pos(ev)
+                items.append(self.node(ev, child))
+            return items
+        if isinstance(event, yaml.MappingStartEvent):
+            mapping: dict[str, Any] = {}
+            for key_event in self.events:
+                if isinstance(key_event, yaml.MappingEndEvent):
+                    return mapping
+                if not isinstance(key_event, yaml.ScalarEvent):
+                    self._problem(key_event, path, SYNTAX, "mapping keys must be plain text")
+                    self.node(key_event, path)
+                    self.node(next(self.events), path)
+                    continue
+                self._check_node(key_event, path)
+                key = str(key_event.value)
+                child = (*path, key)
+                if key in mapping:
+                    first = self.positions[child]
+                    self._problem(
+                        key_event,
+                        child,
+                        DUPLICATE_KEY,
+                        f"duplicate key '{key}' (first at line {first.line}): "
+                        "keep one and merge the values",
+                    )
+                    self.node(next(self.events), child)
+                    continue
+                self.positions[child] = self._pos(key_event)
+                mapping[key] = self.node(next(self.events), child)
+            return mapping
+        raise yaml.YAMLError(f"unexpected {type(event).__name__}")  # pragma: no cover
+
+
+def _resolve(event: Any) -> Any:
+    value: str = event.value
+    if event.style not in (None, ""):  # quoted or block scalars are always text
+        return value
+    if value in _NULLS:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if _INT.match(value):
+        return int(value)
+    return value
+
+
+def _line_of_offset(raw: bytes, offset: int) -> Position:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    column = offset - (before.rfind(b"\n") + 1) + 1
+    return Position(line, column)
+
+
+def load_bytes(
+    raw: bytes, file: str, *, max_bytes: int = MAX_BYTES
+) -> tuple[Document | None, list[Finding]]:
+    """Load one YAML document from bytes. Returns the document (None if unreadable) and findings."""
+
+    def fail(pos: Position, rule: str, message: str) -> tuple[None, list[Finding]]:
+        return None, [Finding(file, pos.line, pos.column, "", rule, Severity.ERROR, message)]
+
+    if len(raw) > max_bytes:
+        return fail(
+            Position(1, 1),
+            TOO_LARGE,
+            f"file is {len(raw):,} bytes, over the {max_bytes:,}-byte limit: "
+            "keep attachments out of the register",
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return fail(
+            _line_of_offset(raw, exc.start),
+            NOT_UTF8,
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8",
+        )
+    text = text.removeprefix("\ufeff")
+    builder = _Builder(file, iter(()))
+    try:
+        events = yaml.parse(text, Loader=_Loader)
+        builder.events = events
+        data: Any = None
+        documents = 0
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    pos = builder._pos(event)
+                    builder.findings.append(
+                        Finding(
+                            file,
+                            pos.line,
+                            pos.column,
+                            "",
+                            MULTI_DOC,
+                            Severity.ERROR,
+                            "more than one YAML document: a file holds exactly one",
+                        )
+                    )
+                    break
+            elif isinstance(
+                event,
+                yaml.ScalarEvent
+                | yaml.SequenceStartEvent
+                | yaml.MappingStartEvent
+                | yaml.AliasEvent,
+            ):
+                builder.positions[()] = builder._pos(event)
+                data = builder.node(event, ())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        return fail(pos, SYNTAX, f"YAML syntax: {problem}{context}")
+    except yaml.YAMLError as exc:
+        return fail(Position(1, 1), SYNTAX, f"YAML syntax: {exc}")
+    except RecursionError:
+        return fail(Position(1, 1), SYNTAX, "YAML nested too deeply")
+    doc = Document(file, data, builder.positions, text.split("\n", 1)[0])
+    return doc, builder.findings
+
+
+def load_file(
+    path: Path, file: str | None = None, *, max_bytes: int = MAX_BYTES
+) -> tuple[Document | None, list[Finding]]:
+    """Load a YAML file from disk, reading no more than the size bound allows."""
+    name = file if file is not None else str(path)
+    with path.open("rb") as handle:
+        raw = handle.read(max_bytes + 1)
+    return load_bytes(raw, name, max_bytes=max_bytes)

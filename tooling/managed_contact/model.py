@@ -1,0 +1,358 @@
+"""The case file: one YAML file per case in `cases/`, validated by these models.
+
+These pydantic models are the single source of the case format; `schemas/case.schema.json` is
+generated from them (`mcr schema --write`) and CI fails if the committed schema drifts.
+
+A case stores *what happened*, dated: decisions, reviews, letters, challenges. Its state (stage 1,
+stage 2, dormant) is derived from that history by `lifecycle`, never stored.
+
+Fields holding personal data are marked with ``x-personal-data`` in the schema (see
+`PERSONAL`): the customer's identity and contact details, and every free-text narrative. They are
+the fields that are withheld from front-line pages and that sealing will encrypt.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .types import CaseId, EntryId, IsoDate, PersonId, ShortText, Slug, Text
+
+PERSONAL: dict[str, Any] = {"x-personal-data": True}
+"""Schema marker for a field holding personal data."""
+
+
+def personal(description: str, **kwargs: Any) -> Any:
+    """A field that holds personal data."""
+    return Field(description=description, json_schema_extra=PERSONAL, **kwargs)
+
+
+class Strict(BaseModel):
+    """Base for every register model: unknown keys are errors, values are never coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Customer(Strict):
+    """The one person the arrangement applies to. Personal data."""
+
+    name: ShortText = personal("The customer's full name, as staff would hear it.")
+    aliases: list[ShortText] = personal(
+        "Other names the customer uses, so staff and search can find them.", default=[]
+    )
+    address: ShortText | None = personal("Postal address, if known.", default=None)
+    email: ShortText | None = personal("Email address, if known.", default=None)
+    phone: ShortText | None = personal("Telephone number, if known.", default=None)
+    reference: ShortText | None = personal(
+        "The customer's reference in the council's CRM, if any.", default=None
+    )
+
+
+class Scope(Strict):
+    """Which parts of the council the arrangement covers."""
+
+    council_wide: bool = Field(
+        description="True when the conduct is council-wide or across several services (§6); "
+        "the Customer Relations Team then issues the letters."
+    )
+    services: list[Slug] = Field(
+        min_length=1,
+        description="Ids of the services affected (policy/vocabulary.yaml `services`).",
+    )
+
+
+class Opinion(Strict):
+    """An opinion about an incident, kept apart from the facts and labelled with its author."""
+
+    by: PersonId = Field(description="Person whose opinion this is.")
+    text: Text = personal("The opinion, in that person's words.")
+
+
+class Incident(Strict):
+    """Something that happened: date, channel, service, staff affected. Facts, not opinion."""
+
+    id: EntryId = Field(description="Entry id, unique in the case, e.g. I1.")
+    date: IsoDate = Field(description="When it happened.")
+    channel: Slug = Field(description="How: a channel id (policy/vocabulary.yaml `channels`).")
+    service: Slug = Field(description="Which service was being contacted.")
+    categories: list[Slug] = Field(
+        min_length=1, description="Conduct categories shown (policy/vocabulary.yaml `conduct`)."
+    )
+    staff_affected: ShortText = Field(
+        description="Who was affected, by role or team (e.g. 'two call handlers, Housing').",
+    )
+    account: Text = personal("What happened, stated as fact.")
+    opinions: list[Opinion] = Field(
+        default=[], description="Opinions about the incident, each labelled with its author."
+    )
+
+
+class Adjustment(Strict):
+    """A possible adjustment to the service, considered before managing contact (§6)."""
+
+    id: EntryId = Field(description="Entry id, unique in the case, e.g. A1.")
+    date: IsoDate = Field(description="When it was considered.")
+    description: Text = personal("The adjustment considered and why.")
+    outcome: Literal["made", "not-suitable", "declined"] = Field(
+        description="made: in place; not-suitable: considered and ruled out; "
+        "declined: offered and refused by the customer."
+    )
+    channel: Slug | None = Field(
+        default=None,
+        description="A channel the adjustment relies on (e.g. telephone for a customer who "
+        "cannot write); measures that would take it away are flagged.",
+    )
+
+
+class ResolutionAttempt(Strict):
+    """What the service did to resolve the customer's concerns first (§5, §6)."""
+
+    id: EntryId = Field(description="Entry id, unique in the case, e.g. S1.")
+    date: IsoDate = Field(description="When.")
+    service: Slug = Field(description="The service that tried.")
+    description: Text = personal("What was done, e.g. a final-position letter with a deadline.")
+
+
+class Measure(Strict):
+    """One special measure with the values it carries; which values each needs is policy data."""
+
+    measure: Slug = Field(description="Measure id (policy/measures.yaml).")
+    spoc: PersonId | None = Field(default=None, description="The single point of contact.")
+    channel: Slug | None = Field(default=None, description="The one channel allowed.")
+    minutes: int | None = Field(default=None, ge=1, le=240, description="Time limit per contact.")
+    calls: int | None = Field(default=None, ge=0, le=100, description="Calls taken per period.")
+    period: Literal["day", "week", "month"] | None = Field(
+        default=None, description="The period `calls` counts over."
+    )
+    frequency: Literal["weekly", "fortnightly", "monthly"] | None = Field(
+        default=None, description="How often responses are sent."
+    )
+    times: ShortText | None = Field(
+        default=None, description="When contact is accepted, e.g. 'Tuesdays 10:00-12:00'."
+    )
+    premises: ShortText | None = Field(default=None, description="The designated premises.")
+    advocate: ShortText | None = personal("The advocate contact goes through.", default=None)
+    description: Text | None = Field(
+        default=None,
+        description="What the measure is, for `other`, or detail for staff. No personal data.",
+    )
+
+
+class BusinessCase(Strict):
+    """The stage 2 business case (§6.2)."""
+
+    author: PersonId = Field(description="The Director of an affected service who wrote it.")
+    date: IsoDate = Field(description="When it was completed.")
+    summary: Text = personal("Why stage 2 is justified.")
+
+
+class Recommendation(Strict):
+    """The Customer Relations Team's recommendation on a stage 2 business case (§6.2)."""
+
+    by: PersonId = Field(description="The Customer Relations officer who recommended.")
+    date: IsoDate = Field(description="When.")
+    outcome: Literal["approve", "reject"] = Field(description="Recommend approval or rejection.")
+
+
+class Decision(Strict):
+    """A decision to place the customer under stage 1 or stage 2."""
+
+    id: EntryId = Field(description="Entry id, unique in the case, e.g. D1.")
+    date: IsoDate = Field(description="Date of the decision; periods run from it.")
+    stage: Literal[1, 2] = Field(description="The stage decided.")
+    decided_by: PersonId = Field(
+        description="Who decided: a Senior Manager or above for stage 1 (§6), the Director of "
+        "Governance for stage 2 (§6.2)."
+    )
+    conduct: list[Slug] = Field(min_length=1, description="Conduct categories relied on.")
+    reason: Text = personal("Why the conduct is unacceptable, as told to the customer.")
+    measures: list[Measure] = Field(min_length=1, description="The measures applied.")
+    monitoring_months: int | None = Field(
+        default=None,
+        ge=1,
+        le=24,
+        description="Stage 1 monitoring period in months, when not the policy default.",
+    )
+    expires: IsoDate | None = Field(
+        default=None, description="When the arrangement ends, when set explicitly."
+    )
+    extreme_reason: Text | None = personal(
+        "Why the conduct is extreme enough to go to stage 2 without a stage 1 warning.",
+        default=None,
+    )
+    business_case: BusinessCase | None = Field(default=None, description="Stage 2 only.")
+    recommendation: Recommendation | None = Field(default=None, description="Stage 2 only.")
+    crt_notified: IsoDate | None = Field(
+        default=None, description="When the Customer Relations Team was notified (§6)."
+    )
+    statutory_access: Text | None = Field(
+        default=None,
+        description="How the customer keeps access to the statutory services in scope.",
+    )
+
+
+class Review(Strict):
+    """A review of the arrangement (§7)."""
+
+    id: EntryId = Field(description="Entry id, unique in the case, e.g. R1.")
+    date: IsoDate = Field(description="Date of the review.")
+    reviewed_by: list[PersonId] = Field(
+        min_length=1,
+        description="The reviewers: the Customer Relations Manager and a Senior Manager (§7).",
+    )
+    outcome: Literal["continue", "escalate", "close"] = Field(
+        description="continue at this stage, escalate to stage 2, or close (dormant)."
+    )
+    considerations: Text = personal("Details of the consideration made (§7).")
+    extend_to: IsoDate | None = Field(
+        default=None, description="For continue: the new expiry or extension date."
+    )
+    stage: Literal[1, 2] | None = Field(
+        default=None,
+        description="For continue: the stage continued at, if not the current one.",
+    )
+    measures: list[Measure] | None = Field(
+        default=None, description="For continue: measures from now on, if they change."
+    )
+
+
+class Letter(Strict):
+    """A letter or email telling the customer about a decision, review or challenge (§6, §7)."""
+
+    id: EntryId = Field(description="Entry id, unique in the case, e.g. L1.")
+    date: IsoDate = Field(description="When it was sent.")
+    about: EntryId = Field(description="The decision, review or challenge it tells of.")
+    medium: Literal["letter", "email"] = Field(description="How it was sent.")
+    sent_by: PersonId = Field(description="Who signed it.")
+    states: list[Slug] = Field(
+        min_length=1,
+        description="What the letter states (policy/settings.yaml `letter_contents`).",
+    )
+
+
+class Challenge(Strict):
+    """The customer's request for a decision to be reviewed by an uninvolved senior officer."""
+
+    id: EntryId = Field(description="Entry id, unique in the case, e.g. C1.")
+    received: IsoDate = Field(description="When the request was received.")
+    against: EntryId = Field(description="The decision challenged.")
+    grounds: Text = personal("The customer's grounds.")
+    decided_by: PersonId | None = Field(default=None, description="The officer who decided.")
+    decided: IsoDate | None = Field(default=None, description="When it was decided.")
+    outcome: Literal["upheld", "varied", "not-upheld"] | None = Field(
+        default=None,
+        description="upheld: the decision is set aside and the case closes; varied: a new "
+        "measures are changed; not-upheld: the decision stands. Empty while open.",
+    )
+    measures: list[Measure] | None = Field(
+        default=None, description="For varied: the measures from the decision date on."
+    )
+
+
+class PoliceReport(Strict):
+    """A report to the police (§6.2: violence and serious threats are always reported)."""
+
+    id: EntryId = Field(description="Entry id, unique in the case, e.g. P1.")
+    date: IsoDate = Field(description="When it was reported.")
+    reference: ShortText = Field(description="The police reference.")
+    incidents: list[EntryId] = Field(min_length=1, description="The incidents reported.")
+
+
+class LegalHold(Strict):
+    """Something that blocks deletion until it ends."""
+
+    id: EntryId = Field(description="Entry id, unique in the case, e.g. H1.")
+    reason: Literal[
+        "ombudsman-complaint", "subject-access-request", "legal-claim", "police-matter"
+    ] = Field(description="Why the record must be kept.")
+    start: IsoDate = Field(description="When the hold began.")
+    end: IsoDate | None = Field(default=None, description="When it ended; empty while open.")
+    reference: ShortText = Field(description="The matter's reference.")
+
+
+class CouncillorChoice(Strict):
+    """A councillor's opt-in or opt-out of this arrangement (§1)."""
+
+    councillor: PersonId = Field(description="The councillor (policy/people.yaml).")
+    choice: Literal["opt-in", "opt-out"] = Field(description="In or out of the arrangement.")
+    date: IsoDate = Field(description="When the choice was made.")
+    withdrawn: IsoDate | None = Field(default=None, description="When it was withdrawn, if it was.")
+
+
+class Activity(Strict):
+    """Contact needing consideration under the policy, other than an incident (§7)."""
+
+    id: EntryId = Field(description="Entry id, unique in the case, e.g. T1.")
+    date: IsoDate = Field(description="When.")
+    summary: Text = personal("What happened.")
+
+
+class Correction(Strict):
+    """A recorded correction of a past entry: the only way history may change."""
+
+    id: EntryId = Field(description="Entry id, unique in the case, e.g. K1.")
+    date: IsoDate = Field(description="When the correction was made.")
+    entry: EntryId = Field(description="The entry corrected.")
+    made_by: PersonId = Field(description="Who made it.")
+    approved_by: PersonId = Field(description="Who approved it.")
+    reason: Text = Field(description="Why: what was inaccurate. No personal data.")
+
+
+class Case(Strict):
+    """One managed contact case."""
+
+    id: CaseId = Field(description="The case id; the file is cases/<id>.yaml.")
+    opened: IsoDate = Field(description="When Customer Relations opened the case.")
+    customer: Customer = Field(description="The one person the arrangement applies to.")
+    scope: Scope = Field(description="Which services the arrangement covers.")
+    incidents: list[Incident] = Field(default=[], description="What happened, dated.")
+    adjustments: list[Adjustment] = Field(
+        default=[], description="Adjustments considered before managing contact (§6)."
+    )
+    resolution_attempts: list[ResolutionAttempt] = Field(
+        default=[], description="What the service did first to resolve the concerns (§5)."
+    )
+    decisions: list[Decision] = Field(default=[], description="Stage decisions, dated.")
+    reviews: list[Review] = Field(default=[], description="Reviews, dated.")
+    letters: list[Letter] = Field(default=[], description="Letters and emails sent.")
+    challenges: list[Challenge] = Field(default=[], description="Challenges to decisions.")
+    police_reports: list[PoliceReport] = Field(default=[], description="Reports to the police.")
+    legal_holds: list[LegalHold] = Field(default=[], description="Holds that block deletion.")
+    councillors: list[CouncillorChoice] = Field(
+        default=[], description="Councillors' opt-ins and opt-outs."
+    )
+    activity: list[Activity] = Field(
+        default=[], description="Other contact needing consideration, e.g. while dormant."
+    )
+    corrections: list[Correction] = Field(default=[], description="Recorded corrections.")
+
+
+class CaseStatistics(Strict):
+    """Anonymous figures kept after a case is deleted, for committee reporting."""
+
+    opened_year: int = Field(ge=2000, le=2100, description="Year the case was opened.")
+    highest_stage: Literal[1, 2] = Field(description="The highest stage reached.")
+    services: list[Slug] = Field(description="Services affected.")
+    conduct: list[Slug] = Field(description="Conduct categories recorded.")
+    outcome: Literal["closed", "challenge-upheld", "erased"] = Field(
+        description="How the case ended."
+    )
+
+
+class Deletion(Strict):
+    """The record that a case file was deleted. No personal data."""
+
+    id: CaseId = Field(description="The deleted case's id (never reused).")
+    deleted: IsoDate = Field(description="When the file was deleted.")
+    reason: Literal["retention", "erasure"] = Field(
+        description="retention: 12 months dormant (§7); erasure: a recorded erasure decision."
+    )
+    approved_by: PersonId = Field(description="Who approved the deletion.")
+    statistics: CaseStatistics = Field(description="Anonymous figures that survive deletion.")
+
+
+class DeletionLog(Strict):
+    """cases/deletions.yaml: every case deleted from the register."""
+
+    deletions: list[Deletion] = Field(default=[], description="Deleted cases, oldest first.")

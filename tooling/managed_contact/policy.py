@@ -1,0 +1,263 @@
+"""Policy as data: the council's choices, read from `policy/*.yaml`.
+
+Periods, vocabularies, measures, roles, people, transitions and settings are data, validated by
+these models like cases are. The code holds mechanisms; the council changes these files, in a
+reviewed merge request, when the policy changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from .model import Strict
+from .types import IsoDate, PersonId, ShortText, Slug, Text
+
+StateName = Literal["new", "stage-1", "stage-2", "dormant", "gone"]
+EventName = Literal[
+    "decision", "review-continue", "review-escalate", "review-close", "challenge-upheld", "deletion"
+]
+MeasureParam = Literal[
+    "spoc",
+    "channel",
+    "minutes",
+    "calls",
+    "period",
+    "frequency",
+    "times",
+    "premises",
+    "advocate",
+    "description",
+]
+
+
+class Periods(Strict):
+    """policy/periods.yaml: every period the policy sets, in calendar months or days."""
+
+    monitoring_months: int = Field(ge=1, le=24, description="Default stage 1 monitoring (§6.1).")
+    review_months: int = Field(
+        ge=1,
+        le=24,
+        description="A review is due no later than this after a decision or review (§7).",
+    )
+    dormant_retention_months: int = Field(
+        ge=1, le=120, description="Dormant cases are deleted this long after going dormant (§7)."
+    )
+    due_soon_days: int = Field(
+        ge=1, le=365, description="How far ahead `mcr due` and the dashboard look by default."
+    )
+
+
+class ConductCategory(Strict):
+    """A kind of conduct the policy names (§4, §6.2)."""
+
+    id: Slug = Field(description="Id used in cases.")
+    label: ShortText = Field(description="As the policy words it.")
+    kind: Literal["unacceptable", "persistent", "violence"] = Field(
+        description="Unacceptable conduct, unreasonably persistent conduct, or violence (§4, §6.2)."
+    )
+    police_report: bool = Field(
+        default=False, description="Always reported to the police (§6.2 zero tolerance)."
+    )
+
+
+class Channel(Strict):
+    """A way the customer can contact the council."""
+
+    id: Slug = Field(description="Id used in cases.")
+    label: ShortText = Field(description="Name for people.")
+
+
+class Service(Strict):
+    """A council service."""
+
+    id: Slug = Field(description="Id used in cases.")
+    label: ShortText = Field(description="Name for people.")
+    statutory: bool = Field(
+        default=False,
+        description="A statutory service (e.g. homelessness, social care): measures touching it "
+        "must say how the customer keeps access (§6).",
+    )
+
+
+class Vocabulary(Strict):
+    """policy/vocabulary.yaml: conduct categories, channels and services."""
+
+    conduct: list[ConductCategory] = Field(min_length=1, description="Conduct categories.")
+    channels: list[Channel] = Field(min_length=1, description="Contact channels.")
+    services: list[Service] = Field(min_length=1, description="Council services.")
+
+
+class MeasureKind(Strict):
+    """One special measure in the catalogue (§6.1, §6.2)."""
+
+    id: Slug = Field(description="Id used in cases.")
+    label: ShortText = Field(description="As the policy words it.")
+    stage: Literal[1, 2] | None = Field(
+        description="The lowest stage it may be used at; empty for `other` (any stage)."
+    )
+    required: list[MeasureParam] = Field(default=[], description="Values a case must give.")
+    optional: list[MeasureParam] = Field(default=[], description="Values a case may give.")
+    only_channel: bool = Field(
+        default=False,
+        description="The measure's `channel` is the only channel the customer may use.",
+    )
+    blocks_channels: list[Slug] = Field(
+        default=[], description="Channels the measure stops the customer using."
+    )
+    front_line: Text = Field(
+        description="What a member of staff does, in plain English, for the site's case page."
+    )
+
+
+class Measures(Strict):
+    """policy/measures.yaml: the measures catalogue."""
+
+    measures: list[MeasureKind] = Field(min_length=1, description="The catalogue.")
+
+
+class Role(Strict):
+    """A role a person can hold."""
+
+    id: Slug = Field(description="Id used in people and approvals.")
+    label: ShortText = Field(description="Name for people.")
+    per_service: bool = Field(
+        default=False, description="Held for one service (e.g. a service Director)."
+    )
+
+
+class Approval(Strict):
+    """Who may approve an action: one distinct person for each entry in `needs`."""
+
+    needs: list[list[Slug]] = Field(
+        min_length=1,
+        description="Each entry is a set of roles; a different person holding one of them is "
+        "needed for each entry.",
+    )
+    same_service: bool = Field(
+        default=False,
+        description="Per-service roles must be held for a service the case covers.",
+    )
+
+
+class Roles(Strict):
+    """policy/roles.yaml: roles and who may approve what."""
+
+    roles: list[Role] = Field(min_length=1, description="The roles.")
+    approvals: dict[Slug, Approval] = Field(
+        description="Approval rules by action: decision-stage-1, decision-stage-2, "
+        "business-case, recommendation, review, letter-service, letter-council-wide, "
+        "challenge, correction, deletion, policy-change."
+    )
+
+
+class RoleHeld(Strict):
+    """A role a person held, and when."""
+
+    role: Slug = Field(description="Role id (policy/roles.yaml).")
+    service: Slug | None = Field(default=None, description="For per-service roles.")
+    start: IsoDate = Field(description="First day held.")
+    end: IsoDate | None = Field(default=None, description="Last day held; empty if current.")
+
+    def held_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class SigningKey(Strict):
+    """A public key whose signatures count as this person's approval."""
+
+    type: Literal["ssh", "gpg"] = Field(description="SSH or OpenPGP.")
+    key: ShortText = Field(
+        description="SSH: the public key line ('ssh-ed25519 AAAA...'); GPG: the fingerprint."
+    )
+    start: IsoDate = Field(description="First day the key is valid.")
+    end: IsoDate | None = Field(default=None, description="Last day valid; empty if current.")
+
+
+class Person(Strict):
+    """Someone who approves, signs or is named in the register: staff and councillors."""
+
+    id: PersonId = Field(description="Id used in cases.")
+    name: ShortText = Field(description="Full name.")
+    email: ShortText | None = Field(default=None, description="Work email address.")
+    roles: list[RoleHeld] = Field(min_length=1, description="Roles held, with dates.")
+    forge_username: ShortText | None = Field(
+        default=None, description="Username on the forge (GitLab), for merge-request approvals."
+    )
+    keys: list[SigningKey] = Field(default=[], description="Signing keys, with validity windows.")
+
+    def roles_on(self, day: date) -> list[RoleHeld]:
+        return [held for held in self.roles if held.held_on(day)]
+
+
+class People(Strict):
+    """policy/people.yaml: the people registry."""
+
+    people: list[Person] = Field(min_length=1, description="Staff and councillors.")
+
+
+class Transition(Strict):
+    """One allowed move in the lifecycle."""
+
+    from_: StateName = Field(alias="from", description="State before.")
+    to: StateName = Field(description="State after.")
+    by: EventName = Field(description="The event that makes the move.")
+
+
+class Transitions(Strict):
+    """policy/transitions.yaml: the lifecycle's allowed transitions."""
+
+    transitions: list[Transition] = Field(min_length=1, description="Allowed moves.")
+
+
+class LetterContent(Strict):
+    """Something a letter must state."""
+
+    id: Slug = Field(description="Id used in a letter's `states`.")
+    label: ShortText = Field(description="What it means.")
+    required: Literal["always", "challenge-on", "challenge-off", "stage-2"] = Field(
+        description="When it is required: always, only while the right to challenge is on or "
+        "off, or only in stage 2 letters."
+    )
+
+
+class Settings(Strict):
+    """policy/settings.yaml: the council's settings."""
+
+    right_to_challenge: bool = Field(
+        description="Customers may ask for a decision to be reviewed by an uninvolved senior "
+        "officer (on by default; the LGSCO found fault where there was none)."
+    )
+    letter_contents: list[LetterContent] = Field(
+        min_length=1, description="What letters must state."
+    )
+    lgsco: ShortText = Field(
+        description="How to reach the Local Government and Social Care Ombudsman."
+    )
+    council_name: ShortText = Field(description="The council's name, for the site and letters.")
+
+
+class Policy(Strict):
+    """All policy data, loaded together."""
+
+    periods: Periods
+    vocabulary: Vocabulary
+    measures: Measures
+    roles: Roles
+    people: People
+    transitions: Transitions
+    settings: Settings
+
+
+#: Policy files, their models, and the schema each is published as.
+POLICY_FILES: dict[str, type[Strict]] = {
+    "periods": Periods,
+    "vocabulary": Vocabulary,
+    "measures": Measures,
+    "roles": Roles,
+    "people": People,
+    "transitions": Transitions,
+    "settings": Settings,
+}

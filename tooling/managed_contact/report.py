@@ -1,0 +1,197 @@
+"""Reporters: findings, case summaries and due lists as text for people or JSON for machines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from .findings import Finding
+from .lifecycle import Status
+from .model import Case, Measure
+from .rules import Index
+from .schedule import DueItem
+
+
+def findings_text(findings: Sequence[Finding], checked: int) -> str:
+    lines = [
+        f"{f.location()}: {f.severity.value}: {f.rule}: "
+        + (f"{f.path}: " if f.path else "")
+        + f.message
+        for f in findings
+    ]
+    errors = sum(1 for f in findings if f.severity.value == "error")
+    warnings = len(findings) - errors
+    lines.append(f"{checked} case file(s) checked: {errors} error(s), {warnings} warning(s)")
+    return "\n".join(lines)
+
+
+def findings_json(findings: Sequence[Finding], checked: int) -> str:
+    payload = {
+        "checked": checked,
+        "errors": sum(1 for f in findings if f.severity.value == "error"),
+        "warnings": sum(1 for f in findings if f.severity.value == "warning"),
+        "findings": [
+            {
+                "file": f.file,
+                "line": f.line,
+                "column": f.column,
+                "path": f.path,
+                "rule": f.rule,
+                "severity": f.severity.value,
+                "message": f.message,
+            }
+            for f in findings
+        ],
+    }
+    return json.dumps(payload, indent=2)
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def describe_measure(measure: Measure, index: Index) -> str:
+    """A measure in plain words: its label and the values it carries."""
+    kind = index.measures.get(measure.measure)
+    label = kind.label if kind else measure.measure
+    values = []
+    if measure.spoc:
+        person = index.people.get(measure.spoc)
+        values.append(f"single point of contact: {person.name if person else measure.spoc}")
+    if measure.channel:
+        channel = index.channels.get(measure.channel)
+        values.append(f"channel: {channel.label if channel else measure.channel}")
+    if measure.minutes:
+        values.append(f"{measure.minutes} minutes")
+    if measure.calls is not None:
+        values.append(f"{measure.calls} call(s) a {measure.period or 'period'}")
+    if measure.frequency:
+        values.append(f"responses {measure.frequency}")
+    for name in ("times", "premises", "advocate", "description"):
+        value = getattr(measure, name)
+        if value:
+            values.append(f"{name}: {value}")
+    return label + (f" ({'; '.join(values)})" if values else "")
+
+
+STATE_WORDS = {
+    "new": "open, no decision yet",
+    "stage-1": "stage 1 (warning and monitoring)",
+    "stage-2": "stage 2 (managed contact)",
+    "dormant": "dormant (closed)",
+}
+
+
+def show_data(case: Case, status: Status, index: Index, today: date) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "customer": case.customer.name,
+        "state": status.state,
+        "since": _day(status.since),
+        "services": case.scope.services,
+        "council_wide": case.scope.council_wide,
+        "measures": [describe_measure(m, index) for m in status.measures] if status.active else [],
+        "expires": _day(status.expires),
+        "next_review_due": _day(status.next_review_due),
+        "review_overdue": bool(status.next_review_due and status.next_review_due < today),
+        "escalation_pending": status.escalation_pending,
+        "dormant_since": _day(status.dormant_since),
+        "deletion_due": _day(status.deletion_due),
+        "legal_holds_open": list(status.open_holds),
+        "councillors": [
+            {
+                "councillor": c.councillor,
+                "choice": c.choice,
+                "date": _day(c.date),
+                "withdrawn": _day(c.withdrawn),
+            }
+            for c in case.councillors
+        ],
+        "history": [
+            {
+                "date": _day(s.day),
+                "entry": s.entry,
+                "event": s.event,
+                "from": s.before,
+                "to": s.after,
+                "allowed": s.allowed,
+            }
+            for s in status.steps
+        ],
+    }
+
+
+def show_text(case: Case, status: Status, index: Index, today: date) -> str:
+    data = show_data(case, status, index, today)
+    out = [
+        f"{case.id}: {case.customer.name}",
+        f"  state: {STATE_WORDS[status.state]}"
+        + (f" since {data['since']}" if data["since"] else ""),
+    ]
+    services = ", ".join(
+        index.services[s].label if s in index.services else s for s in case.scope.services
+    )
+    out.append(f"  scope: {'council-wide; ' if case.scope.council_wide else ''}{services}")
+    if status.active:
+        out.append("  measures:")
+        out.extend(f"    - {m}" for m in data["measures"])
+        if status.expires:
+            out.append(f"  arrangement expires: {data['expires']}")
+        if status.next_review_due:
+            flag = "  OVERDUE" if data["review_overdue"] else ""
+            out.append(f"  next review due: {data['next_review_due']}{flag}")
+        if status.escalation_pending:
+            out.append("  escalation to stage 2 pending a decision")
+    if status.state == "dormant":
+        out.append(f"  dormant since: {data['dormant_since']}")
+        if status.last_activity:
+            out.append(f"  activity while dormant: {status.last_activity} (consider urgently, §7)")
+        held = (
+            f" (blocked by legal hold {', '.join(status.open_holds)})" if status.open_holds else ""
+        )
+        out.append(f"  deletion due: {data['deletion_due']}{held}")
+    if case.councillors:
+        out.append("  councillors:")
+        for c in case.councillors:
+            person = index.people.get(c.councillor)
+            name = person.name if person else c.councillor
+            end = f", withdrawn {c.withdrawn}" if c.withdrawn else ""
+            out.append(f"    - {name}: {c.choice} from {c.date}{end}")
+    out.append("  history:")
+    for step in status.steps:
+        mark = "" if step.allowed else "  (not an allowed transition)"
+        out.append(
+            f"    {step.day}  {step.entry}  {step.event}: {step.before} -> {step.after}{mark}"
+        )
+    return "\n".join(out)
+
+
+def due_text(items: Sequence[DueItem], names: dict[str, str]) -> str:
+    if not items:
+        return "Nothing due."
+    lines = []
+    for item in items:
+        flag = "OVERDUE " if item.overdue else ""
+        note = f" ({item.note})" if item.note else ""
+        lines.append(
+            f"{item.due}  {flag}{item.case_id}  {names.get(item.case_id, '')}: {item.label}{note}"
+        )
+    return "\n".join(lines)
+
+
+def due_json(items: Sequence[DueItem]) -> str:
+    return json.dumps(
+        [
+            {
+                "due": i.due.isoformat(),
+                "case": i.case_id,
+                "kind": i.kind,
+                "overdue": i.overdue,
+                "note": i.note,
+            }
+            for i in items
+        ],
+        indent=2,
+    )

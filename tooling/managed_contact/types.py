@@ -1,0 +1,56 @@
+"""Constrained value types shared by the case and policy models."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+#: Pydantic error type raised for dates that are malformed or not on the calendar.
+INVALID_DATE = "invalid_date"
+
+
+def _iso_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise PydanticCustomError(
+            INVALID_DATE, "expected a date written YYYY-MM-DD, got {value!r}", {"value": value}
+        )
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError(
+            INVALID_DATE, "{value} is not a real calendar date", {"value": value}
+        ) from None
+
+
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
+"""A calendar date written as an ISO 8601 string (YYYY-MM-DD); `2026-02-30` is an error."""
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=60)]
+"""An identifier from the policy vocabulary, in lower-case-with-hyphens."""
+
+PersonId = Slug
+"""A person's id in `policy/people.yaml`."""
+
+CaseId = Annotated[str, StringConstraints(pattern=r"^MC-[0-9]{4}-[0-9]{4}$")]
+"""A case id, `MC-<year>-<number>`, which is also the case file's name."""
+
+EntryId = Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{1,4}$")]
+"""The id of one entry in a case's history, unique within the case: D1, R2, L3, C1…"""
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+"""Free text. Never empty."""
+
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+"""A name, a reference or a one-line note."""

@@ -1,0 +1,99 @@
+"""Validation against the models, with pydantic's errors translated into our findings.
+
+Pydantic never reaches the user: each error becomes a `Finding` with the file, the line of the
+offending key, the data path and one of our rule ids.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+from typing import Any, TypeVar, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from .findings import Finding
+from .loading import Document
+from .types import INVALID_DATE
+
+UNKNOWN_KEY = "MC101"
+MISSING_KEY = "MC102"
+BAD_VALUE = "MC103"
+BAD_DATE = "MC008"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside an annotation such as `list[Decision] | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = get_origin(annotation)
+    if origin in (list, Union, types.UnionType) or origin is not None:
+        for arg in get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model that owns the mapping at `loc`, walking through lists and optionals."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            by_alias = [f for f in current.model_fields.values() if f.alias == part]
+            if not by_alias:
+                return None
+            field = by_alias[0]
+        current = _model_in(field.annotation)
+    return current
+
+
+def _keys(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def translate(error: Any, model: type[BaseModel], doc: Document) -> Finding:
+    loc: tuple[str | int, ...] = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        owner = _model_at(model, loc[:-1])
+        key = str(loc[-1])
+        hint = ""
+        if owner is not None:
+            close = difflib.get_close_matches(key, _keys(owner), n=1)
+            hint = (
+                f"; did you mean '{close[0]}'?"
+                if close
+                else (f"; allowed here: {', '.join(_keys(owner))}")
+            )
+        return doc.finding(loc, UNKNOWN_KEY, f"unknown key '{key}'{hint}")
+    if kind == "missing":
+        return doc.finding(loc, MISSING_KEY, f"missing required key '{loc[-1]}'")
+    if kind == INVALID_DATE:
+        return doc.finding(loc, BAD_DATE, error["msg"])
+    message = error["msg"]
+    if message.startswith("Input should be"):
+        message = "should be" + message[len("Input should be") :]
+    if kind == "model_type" or kind == "model_attributes_type":
+        message = "should be a mapping of keys to values"
+    return doc.finding(loc, BAD_VALUE, f"{message}, got {_shown(error.get('input'))}")
+
+
+def validate(model: type[M], doc: Document) -> tuple[M | None, list[Finding]]:
+    """Validate a loaded document against a model; all errors, never the first only."""
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as exc:
+        return None, [translate(err, model, doc) for err in exc.errors(include_url=False)]
