@@ -192,6 +192,39 @@ def new(register_dir: Path | None, today: str | None) -> None:
 
 
 @main.command()
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the site (default: public/ in the register).",
+)
+@register_option
+@today_option
+@_handle_errors
+def build(output: Path | None, register_dir: Path | None, today: str | None) -> None:
+    """Build the internal site (Part A, the register, case pages, dashboard) into public/."""
+    from .site import build_site
+
+    root = _root(register_dir)
+    target = build_site(root, output or root / "public", _today(today))
+    click.echo(f"site built in {target}")
+
+
+@main.command()
+@click.option(
+    "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on."
+)
+@register_option
+@today_option
+@_handle_errors
+def serve(dev_addr: str, register_dir: Path | None, today: str | None) -> None:
+    """Serve the site locally with live reload while you edit cases or pages."""
+    from .site import serve_site
+
+    serve_site(_root(register_dir), _today(today), dev_addr)
+
+
+@main.command()
 @click.option("--write", is_flag=True, help="Regenerate the files instead of checking them.")
 @register_option
 @_handle_errors
