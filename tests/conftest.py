@@ -1,0 +1,45 @@
+"""Shared fixtures: a frozen today, the repository's own register, and scratch registers."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from managed_contact.policy import Policy
+from managed_contact.register import load_policy
+
+REPO = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """No test reads the wall clock, the user's git config or writes to $HOME."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("MCR_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    yield
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    loaded, _, findings = load_policy(REPO)
+    assert not findings, findings
+    assert loaded is not None
+    return loaded
+
+
+@pytest.fixture
+def register(tmp_path: Path) -> Path:
+    """An empty register with the repository's policy data."""
+    root = tmp_path / "register"
+    shutil.copytree(REPO / "policy", root / "policy")
+    (root / "cases").mkdir()
+    return root

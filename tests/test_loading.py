@@ -1,0 +1,114 @@
+"""The strict loader: what it refuses, what it leaves alone, and where it says things are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from managed_contact.loading import MAX_BYTES, Position, load_bytes, load_file
+
+
+def load(text: str) -> tuple[object, list[tuple[int, int, str, str]]]:
+    doc, findings = load_bytes(text.encode(), "t.yaml")
+    return (doc.data if doc else None), [(f.line, f.column, f.rule, f.path) for f in findings]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: no", "no"),
+        ("a: on", "on"),
+        ("a: yes", "yes"),
+        ("a: off", "off"),
+        ("a: 0123", "0123"),
+        ("a: 12:30", "12:30"),
+        ("a: 2026-01-05", "2026-01-05"),
+        ("a: 0x1F", "0x1F"),
+        ("a: 1e3", "1e3"),
+        ("a: .inf", ".inf"),
+        ("a: '10'", "10"),
+        ("a: 10", 10),
+        ("a: -3", -3),
+        ("a: 0", 0),
+        ("a: true", True),
+        ("a: false", False),
+        ("a: null", None),
+        ("a: ~", None),
+        ("a:", None),
+        ('a: "true"', "true"),
+    ],
+)
+def test_no_yaml_1_1_retyping(text: str, expected: object) -> None:
+    data, findings = load(text)
+    assert findings == []
+    assert data == {"a": expected}
+    assert type(data["a"]) is type(expected)  # type: ignore[index]
+
+
+def test_duplicate_keys_are_reported_at_the_second() -> None:
+    _, findings = load("a: 1\nb:\n  c: 1\n  c: 2\n")
+    assert findings == [(4, 3, "MC004", "b.c")]
+
+
+def test_anchors_and_aliases_are_refused() -> None:
+    _, findings = load("base: &b {x: 1}\nother: *b\n")
+    assert [(line, rule) for line, _, rule, _ in findings] == [(1, "MC005"), (2, "MC005")]
+
+
+@pytest.mark.parametrize("text", ["a: !foo 1", "a: !!str 1", "a: !!python/object:os.system x"])
+def test_tags_are_refused(text: str) -> None:
+    _, findings = load(text)
+    assert [rule for _, _, rule, _ in findings] == ["MC006"]
+
+
+def test_one_document_per_file() -> None:
+    _, findings = load("a: 1\n---\nb: 2\n")
+    assert [(line, rule) for line, _, rule, _ in findings] == [(2, "MC007")]
+
+
+def test_syntax_errors_name_the_line() -> None:
+    data, findings = load("a: 1\nb: [1, 2\nc: 3\n")
+    assert data is None
+    assert findings[0][2] == "MC003"
+    assert findings[0][0] in (2, 3)
+
+
+def test_not_utf8_names_the_line() -> None:
+    doc, findings = load_bytes(b"a: 1\nb: caf\xe9\n", "t.yaml")
+    assert doc is None
+    assert [(f.line, f.rule) for f in findings] == [(2, "MC001")]
+
+
+def test_size_bound(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"a: " + b"x" * MAX_BYTES + b"\n")
+    doc, findings = load_file(big)
+    assert doc is None
+    assert [f.rule for f in findings] == ["MC002"]
+
+
+def test_byte_order_mark_is_accepted() -> None:
+    doc, findings = load_bytes("\ufeffa: 1\n".encode(), "t.yaml")
+    assert findings == []
+    assert doc is not None and doc.data == {"a": 1}
+
+
+def test_every_value_keeps_its_position() -> None:
+    doc, _ = load_bytes(b"top:\n  - id: D1\n    list: [x, y]\n", "t.yaml")
+    assert doc is not None
+    assert doc.positions[("top",)] == Position(1, 1)
+    assert doc.positions[("top", 0)] == Position(2, 5)
+    assert doc.positions[("top", 0, "list")] == Position(3, 5)
+    assert doc.positions[("top", 0, "list", 1)] == Position(3, 15)
+    # A missing key is located at its nearest existing parent.
+    assert doc.locate(("top", 0, "absent")) == Position(2, 5)
+
+
+def test_all_problems_are_collected_not_just_the_first() -> None:
+    _, findings = load("a: 1\na: 2\nb: &x 3\nc: !t 4\n")
+    assert [rule for _, _, rule, _ in findings] == ["MC004", "MC005", "MC006"]
+
+
+def test_keys_are_text() -> None:
+    data, _ = load("1: a\ntrue: b\n")
+    assert data == {"1": "a", "true": "b"}
