@@ -59,6 +59,11 @@ def find_root(start: Path) -> Path:
 
 
 def display(root: Path, path: Path) -> str:
+    """A path as people see it in findings: relative to the register."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        pass
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
