@@ -191,7 +191,8 @@ def test_dormant_case_reopened_when_conduct_recommences(policy: Policy) -> None:
         reviews=[review("R1", "2025-06-10", "close")],
     )
     assert (st.state, st.since) == ("stage-1", date(2026, 2, 2))
-    assert st.dormant_since is None and st.deletion_due is None
+    assert st.dormant_since is None
+    assert st.deletion_due is None
     assert st.next_review_due == date(2026, 8, 2)
 
 

@@ -90,7 +90,8 @@ def test_size_bound(tmp_path: Path) -> None:
 def test_byte_order_mark_is_accepted() -> None:
     doc, findings = load_bytes("\ufeffa: 1\n".encode(), "t.yaml")
     assert findings == []
-    assert doc is not None and doc.data == {"a": 1}
+    assert doc is not None
+    assert doc.data == {"a": 1}
 
 
 def test_every_value_keeps_its_position() -> None:
