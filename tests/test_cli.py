@@ -1,0 +1,206 @@
+"""The `mcr` command line: output, exit codes and the commands' contracts."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from casebuilder import case, decision, letter, review
+from click.testing import CliRunner
+from managed_contact import cli
+from managed_contact.errors import ExitCode
+from managed_contact.rules import MODELINE
+
+
+def write_case(root: Path, data: dict[str, object]) -> Path:
+    path = root / "cases" / f"{data['id']}.yaml"
+    path.write_text(MODELINE + "\n" + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def run(root: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli.main, [*args, "--register", str(root)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def stage_1(register: Path) -> Path:
+    write_case(
+        register,
+        case(
+            decisions=[decision("D1", "2026-08-03")],
+            letters=[letter("L1", "2026-08-04", "D1")],
+        ),
+    )
+    return register
+
+
+def test_check_passes_a_valid_register(stage_1: Path) -> None:
+    code, out, _ = run(stage_1, "check")
+    assert code == ExitCode.OK
+    assert out.strip().endswith("1 case file(s) checked: 0 error(s), 0 warning(s)")
+
+
+def test_check_reports_every_finding_with_file_line_and_rule(register: Path) -> None:
+    data = case(decisions=[decision("D1", "2026-08-03", decided_by="kate-ormsby")])
+    write_case(register, data)
+    code, out, _ = run(register, "check")
+    assert code == ExitCode.FINDINGS
+    lines = out.splitlines()
+    assert any(
+        re.match(
+            r"cases/MC-2026-0001\.yaml:\d+:\d+: error: MC310: decisions\[0\]\.decided_by: ", line
+        )
+        for line in lines
+    )
+    # Not only the first: the missing letter is reported too.
+    assert any(": MC320: " in line for line in lines)
+
+
+def test_check_json_is_machine_readable(register: Path) -> None:
+    write_case(register, case(decisions=[decision("D1", "2026-08-03")]))
+    code, out, _ = run(register, "check", "--format", "json")
+    payload = json.loads(out)
+    assert code == ExitCode.FINDINGS
+    assert payload["checked"] == 1
+    assert payload["errors"] >= 1
+    rules = {f["rule"] for f in payload["findings"]}
+    assert "MC320" in rules
+    first = payload["findings"][0]
+    assert set(first) == {"file", "line", "column", "path", "rule", "severity", "message"}
+
+
+def test_overdue_review_warns_normally_and_fails_the_scheduled_check(register: Path) -> None:
+    write_case(
+        register,
+        case(decisions=[decision("D1", "2026-01-05")], letters=[letter("L1", "2026-01-06", "D1")]),
+    )
+    code, out, _ = run(register, "check")
+    assert code == ExitCode.OK
+    assert "warning: MC350" in out
+    code, out, _ = run(register, "check", "--strict-dates")
+    assert code == ExitCode.FINDINGS
+    assert "error: MC350" in out
+
+
+def test_check_one_file(stage_1: Path) -> None:
+    code, out, _ = run(stage_1, "check", str(stage_1 / "cases" / "MC-2026-0001.yaml"))
+    assert code == ExitCode.OK
+    assert "1 case file(s) checked" in out
+
+
+def test_today_comes_from_the_option_then_the_environment(
+    stage_1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MCR_TODAY", "2027-06-01")
+    code, out, _ = run(stage_1, "check")
+    assert code == ExitCode.OK
+    assert "warning: MC350" in out  # due 2027-02-03, overdue by June
+    code, out, _ = run(stage_1, "check", "--today", "2026-11-28")
+    assert code == ExitCode.OK
+    assert "MC350" not in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["check", "--today", "2026-02-30"], ["check", "--format", "xml"], ["show"], ["nonsense"]],
+)
+def test_usage_errors_exit_2(stage_1: Path, args: list[str]) -> None:
+    code, _, _ = run(stage_1, *args)
+    assert code == ExitCode.USAGE
+
+
+def test_not_a_register_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = run(tmp_path, "check")
+    assert code == ExitCode.USAGE
+    assert "not inside a register" in err or "no cases/" in err
+
+
+def test_internal_error_exit_3_with_the_traceback_in_a_log(
+    stage_1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*_: object, **__: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(cli, "run_check", boom)
+    code, out, err = run(stage_1, "check")
+    assert code == ExitCode.INTERNAL
+    assert "Traceback" not in out + err
+    log = Path(re.search(r"written to (\S+)\.", err).group(1))  # type: ignore[union-attr]
+    assert "disk on fire" in log.read_text()
+    log.unlink()
+
+
+def test_show_in_plain_words(stage_1: Path) -> None:
+    code, out, _ = run(stage_1, "show", "MC-2026-0001")
+    assert code == ExitCode.OK
+    assert "state: stage 1 (warning and monitoring) since 2026-08-03" in out
+    assert "Time limits on telephone conversations and personal contacts (15 minutes)" in out
+    assert "next review due: 2027-02-03" in out
+
+
+def test_show_json(stage_1: Path) -> None:
+    code, out, _ = run(stage_1, "show", "MC-2026-0001", "--format", "json")
+    data = json.loads(out)
+    assert code == ExitCode.OK
+    assert (data["state"], data["next_review_due"], data["expires"]) == (
+        "stage-1",
+        "2027-02-03",
+        "2027-02-03",
+    )
+
+
+def test_show_unknown_case(stage_1: Path) -> None:
+    code, _, err = run(stage_1, "show", "MC-2026-0099")
+    assert code == ExitCode.USAGE
+    assert "no case MC-2026-0099" in err
+
+
+def test_due_lists_soonest_first(register: Path) -> None:
+    def active(case_id: str, day: str, letter_day: str) -> dict[str, object]:
+        return case(
+            id=case_id,
+            decisions=[decision("D1", day)],
+            letters=[letter("L1", letter_day, "D1")],
+        )
+
+    write_case(register, active("MC-2026-0001", "2026-06-10", "2026-06-11"))
+    write_case(register, active("MC-2026-0003", "2026-05-01", "2026-05-02"))
+    write_case(
+        register,
+        case(
+            id="MC-2026-0002",
+            decisions=[decision("D1", "2025-01-10")],
+            reviews=[review("R1", "2025-12-20", "close")],
+            letters=[letter("L1", "2025-01-11", "D1"), letter("L2", "2025-12-21", "R1")],
+        ),
+    )
+    code, out, _ = run(register, "due", "--within", "30", "--format", "json")
+    assert code == ExitCode.OK
+    assert [(i["due"], i["case"], i["kind"], i["overdue"]) for i in json.loads(out)] == [
+        ("2026-11-01", "MC-2026-0003", "monitoring-end", True),
+        ("2026-11-01", "MC-2026-0003", "review", True),
+        ("2026-12-10", "MC-2026-0001", "monitoring-end", False),
+        ("2026-12-10", "MC-2026-0001", "review", False),
+        ("2026-12-20", "MC-2026-0002", "deletion", False),
+    ]
+    code, out, _ = run(register, "due", "--within", "15")
+    assert out.splitlines()[0] == (
+        "2026-11-01  OVERDUE MC-2026-0003  Jordan Fictitious: monitoring period ends"
+    )
+    assert "MC-2026-0002" not in out
+
+
+def test_new_scaffolds_the_next_free_id(stage_1: Path) -> None:
+    (stage_1 / "cases" / "deletions.yaml").write_text(
+        "deletions:\n  - id: MC-2026-0007\n", encoding="utf-8"
+    )
+    code, out, _ = run(stage_1, "new")
+    assert code == ExitCode.OK
+    assert out.strip() == "created cases/MC-2026-0008.yaml"
+    text = (stage_1 / "cases" / "MC-2026-0008.yaml").read_text()
+    assert text.splitlines()[0] == MODELINE
+    assert "id: MC-2026-0008" in text
