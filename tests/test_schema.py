@@ -1,0 +1,132 @@
+"""The models are the one source of the formats: schemas, descriptions and editor set-up."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from pydantic import BaseModel
+
+from conftest import REPO
+from managed_contact import schema
+from managed_contact.loading import load_file
+from managed_contact.model import Case, Customer
+from managed_contact.rules import MODELINE
+from managed_contact.validation import _model_in
+
+
+def test_committed_schemas_match_the_models() -> None:
+    stale = schema.drift(REPO)
+    assert stale == [], f"run `mcr schema --write`: {stale}"
+
+
+def test_drift_is_detected(tmp_path: Path) -> None:
+    schema.write(tmp_path)
+    path = tmp_path / "schemas" / "case.schema.json"
+    path.write_text(path.read_text().replace('"opened"', '"openned"', 1))
+    assert schema.drift(tmp_path) == ["schemas/case.schema.json"]
+
+
+@pytest.mark.parametrize("name", sorted(schema.schemas()))
+def test_schemas_carry_dialect_and_id(name: str) -> None:
+    data = json.loads((REPO / "schemas" / f"{name}.schema.json").read_text())
+    assert data["$schema"] == schema.SCHEMA_DIALECT
+    assert data["$id"].endswith(f"/{name}.schema.json")
+    jsonschema.Draft202012Validator.check_schema(data)
+
+
+def _models(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[type[BaseModel]]:
+    if model in seen:
+        return seen
+    seen.add(model)
+    for field in model.model_fields.values():
+        inner = _model_in(field.annotation)
+        if inner is not None:
+            _models(inner, seen)
+    return seen
+
+
+ALL_MODELS = sorted(
+    {m for root in schema.schemas().values() for m in _models(root, set())},
+    key=lambda m: m.__name__,
+)
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda m: m.__name__)
+def test_every_field_is_described_and_unknown_keys_are_refused(model: type[BaseModel]) -> None:
+    assert model.model_config.get("extra") == "forbid"
+    assert model.__doc__
+    undocumented = [name for name, f in model.model_fields.items() if not f.description]
+    assert undocumented == []
+
+
+def _personal_paths(node: dict[str, Any], defs: dict[str, Any], prefix: str) -> set[str]:
+    found: set[str] = set()
+    for key, prop in node.get("properties", {}).items():
+        path = f"{prefix}{key}"
+        if prop.get("x-personal-data"):
+            found.add(path)
+        for ref in _refs(prop):
+            found |= _personal_paths(defs[ref], defs, path + ".")
+    return found
+
+
+def _refs(prop: dict[str, Any]) -> list[str]:
+    refs = []
+    text = json.dumps(prop)
+    for part in text.split('"$ref": "#/$defs/')[1:]:
+        refs.append(part.split('"', 1)[0])
+    return refs
+
+
+def test_personal_data_fields_are_marked() -> None:
+    generated = schema.generate("case", Case)
+    paths = _personal_paths(generated, generated["$defs"], "")
+    customer = {f"customer.{name}" for name in Customer.model_fields}
+    narrative = {
+        "incidents.account", "incidents.opinions.text", "adjustments.description",
+        "resolution_attempts.description", "decisions.reason", "decisions.extreme_reason",
+        "decisions.business_case.summary", "reviews.considerations", "challenges.grounds",
+        "activity.summary", "decisions.measures.advocate", "reviews.measures.advocate",
+        "challenges.measures.advocate",
+    }
+    assert customer | narrative <= paths
+    # And nothing that drives the rules is hidden behind the marker.
+    assert not any(p.endswith((".date", ".id", ".decided_by", ".stage")) for p in paths)
+
+
+def _case_files() -> list[Path]:
+    return sorted((REPO / "cases").glob("MC-*.yaml"))
+
+
+def test_demo_cases_start_with_the_modeline() -> None:
+    files = _case_files()
+    assert files
+    for path in files:
+        assert path.read_text(encoding="utf-8").splitlines()[0] == MODELINE, path.name
+
+
+def test_demo_cases_validate_against_the_published_schema_too() -> None:
+    published = json.loads((REPO / "schemas" / "case.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(
+        published, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    for path in _case_files():
+        doc, findings = load_file(path)
+        assert doc is not None
+        assert not findings
+        errors = [e.message for e in validator.iter_errors(doc.data)]
+        assert errors == [], path.name
+
+
+def test_editor_settings_map_every_schema_to_existing_files() -> None:
+    settings = json.loads((REPO / ".vscode" / "settings.json").read_text())
+    mapped = settings["yaml.schemas"]
+    assert {Path(s).name.removesuffix(".schema.json") for s in mapped} == set(schema.schemas())
+    for schema_path, globs in mapped.items():
+        assert (REPO / schema_path).is_file()
+        for pattern in globs:
+            assert list(REPO.glob(pattern)), pattern
