@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from casebuilder import case, decision, letter, review
 from click.testing import CliRunner
+
 from managed_contact import cli
 from managed_contact.errors import ExitCode
 from managed_contact.rules import MODELINE
+
+from casebuilder import case, decision, letter, review
 
 
 def write_case(root: Path, data: dict[str, object]) -> Path:

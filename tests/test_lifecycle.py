@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from casebuilder import case, decision, review
+
 from managed_contact.lifecycle import Status, derive
 from managed_contact.model import Case
 from managed_contact.policy import Policy
+
+from casebuilder import case, decision, review
 
 TODAY = date(2026, 11, 28)
 

@@ -10,12 +10,13 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from conftest import REPO
 from managed_contact import schema
 from managed_contact.loading import load_file
 from managed_contact.model import Case, Customer
 from managed_contact.rules import MODELINE
 from managed_contact.validation import _model_in
+
+from conftest import REPO
 
 
 def test_committed_schemas_match_the_models() -> None:
@@ -87,10 +88,18 @@ def test_personal_data_fields_are_marked() -> None:
     paths = _personal_paths(generated, generated["$defs"], "")
     customer = {f"customer.{name}" for name in Customer.model_fields}
     narrative = {
-        "incidents.account", "incidents.opinions.text", "adjustments.description",
-        "resolution_attempts.description", "decisions.reason", "decisions.extreme_reason",
-        "decisions.business_case.summary", "reviews.considerations", "challenges.grounds",
-        "activity.summary", "decisions.measures.advocate", "reviews.measures.advocate",
+        "incidents.account",
+        "incidents.opinions.text",
+        "adjustments.description",
+        "resolution_attempts.description",
+        "decisions.reason",
+        "decisions.extreme_reason",
+        "decisions.business_case.summary",
+        "reviews.considerations",
+        "challenges.grounds",
+        "activity.summary",
+        "decisions.measures.advocate",
+        "reviews.measures.advocate",
         "challenges.measures.advocate",
     }
     assert customer | narrative <= paths

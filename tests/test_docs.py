@@ -1,0 +1,60 @@
+"""Documentation that cannot drift from the code."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+
+from managed_contact.cli import main
+from managed_contact.errors import ExitCode
+from managed_contact.reference import cli_markdown, rules_markdown
+from managed_contact.rules import CATALOGUE
+
+from conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_command_is_in_the_readme() -> None:
+    documented = set(re.findall(r"^\| `mcr (\w[\w-]*)", README, flags=re.MULTILINE))
+    assert documented == set(main.commands)
+
+
+def test_readme_gives_exactly_the_two_quickstart_commands() -> None:
+    quickstart = README.split("## Quickstart", 1)[1].split("##", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", quickstart, flags=re.DOTALL)
+    assert block is not None
+    commands = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
+    assert commands == ["make site", "make test"]
+
+
+def test_readme_documents_the_exit_codes() -> None:
+    table = README.split("### Exit codes", 1)[1].split("###", 1)[0]
+    assert {int(n) for n in re.findall(r"^\| (\d) \|", table, flags=re.MULTILINE)} == {
+        int(code) for code in ExitCode
+    }
+
+
+def test_cli_reference_has_every_command_and_option() -> None:
+    page = cli_markdown(main)
+    for name, command in main.commands.items():
+        assert f"## `mcr {name}`" in page
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--"):
+                    assert opt in page, (name, opt)
+
+
+def test_help_runs_for_every_command() -> None:
+    runner = CliRunner()
+    for name in main.commands:
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Usage: " in result.output
+
+
+def test_rules_reference_lists_every_rule() -> None:
+    page = rules_markdown()
+    for rule_id, rule in CATALOGUE.items():
+        assert f"| {rule_id} | {rule.severity.value} |" in page
