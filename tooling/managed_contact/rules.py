@@ -443,7 +443,8 @@ class CaseCheck:
                 ("challenges", i, "decided_by"), ch.decided_by, ix.people, "MC205", "person", people
             )
             if ch.measures is not None:
-                self.measures(("challenges", i, "measures"), ch.measures, 2)
+                stage = self._stage_at(ch.decided or ch.received) or 1
+                self.measures(("challenges", i, "measures"), ch.measures, stage)
         for i, cc in enumerate(self.case.councillors):
             known(
                 ("councillors", i, "councillor"),
