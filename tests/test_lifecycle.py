@@ -269,3 +269,31 @@ def test_de_escalation_when_policy_data_allows_it(policy: Policy) -> None:
         reviews=[review("R1", "2026-03-10", "continue", stage=1, extend_to="2026-09-01")],
     )
     assert (st.state, st.since) == ("stage-1", date(2026, 3, 10))
+
+
+def test_escalation_and_stage_2_decision_on_the_same_day(policy: Policy) -> None:
+    st = status(
+        policy,
+        decisions=[decision("D1", "2026-01-15"), decision("D2", "2026-04-01", stage=2)],
+        reviews=[review("R1", "2026-04-01", "escalate")],
+    )
+    assert [(s.entry, s.allowed) for s in st.steps] == [("D1", True), ("R1", True), ("D2", True)]
+    assert (st.state, st.escalation_pending) == ("stage-2", False)
+
+
+def test_dormant_activity_waits_for_consideration(policy: Policy) -> None:
+    def activity(considered: str | None) -> list[dict[str, object]]:
+        entry: dict[str, object] = {"id": "T1", "date": "2025-09-03", "summary": "Called again."}
+        if considered:
+            entry["considered"] = considered
+        return [entry]
+
+    history = {
+        "decisions": [decision("D1", "2025-01-10")],
+        "reviews": [review("R1", "2025-06-10", "close")],
+    }
+    waiting = status(policy, activity=activity(None), **history)
+    assert waiting.unconsidered_activity == date(2025, 9, 3)
+    done = status(policy, activity=activity("2025-09-05"), **history)
+    assert done.unconsidered_activity is None
+    assert done.deletion_due == date(2026, 9, 3)  # considered or not, the clock restarted

@@ -59,6 +59,7 @@ class Status:
     escalation_pending: bool = False
     dormant_since: date | None = None
     last_activity: date | None = None
+    unconsidered_activity: date | None = None
     deletion_due: date | None = None
     open_holds: tuple[str, ...] = ()
     steps: list[Step] = field(default_factory=list)
@@ -74,7 +75,9 @@ class Status:
         return self.state in ACTIVE
 
 
-_ORDER = {"decision": 0, "review": 1, "challenge": 2}
+# Order of events on the same day: an escalation at review, then the decision it leads to, then
+# other reviews of that decision, then challenge outcomes.
+_ORDER = {"escalate": 0, "decision": 1, "review": 2, "challenge": 3}
 
 
 def _events(case: Case) -> list[tuple[date, int, int, str, Decision | Review | Challenge]]:
@@ -82,7 +85,8 @@ def _events(case: Case) -> list[tuple[date, int, int, str, Decision | Review | C
     for i, decision in enumerate(case.decisions):
         events.append((decision.date, _ORDER["decision"], i, "decisions", decision))
     for i, review in enumerate(case.reviews):
-        events.append((review.date, _ORDER["review"], i, "reviews", review))
+        kind = "escalate" if review.outcome == "escalate" else "review"
+        events.append((review.date, _ORDER[kind], i, "reviews", review))
     for i, challenge in enumerate(case.challenges):
         if challenge.decided is not None and challenge.outcome in ("upheld", "varied"):
             events.append((challenge.decided, _ORDER["challenge"], i, "challenges", challenge))
@@ -195,6 +199,9 @@ def _retention(case: Case, policy: Policy, today: date, status: Status) -> None:
     if later:
         status.last_activity = max(later)
         start = status.last_activity
+    waiting = [a.date for a in case.activity if a.date > status.dormant_since and not a.considered]
+    if waiting:
+        status.unconsidered_activity = min(waiting)
     due = add_months(start, policy.periods.dormant_retention_months)
     open_holds: list[str] = []
     for hold in case.legal_holds:

@@ -286,6 +286,11 @@ class Activity(Strict):
     id: EntryId = Field(description="Entry id, unique in the case, e.g. T1.")
     date: IsoDate = Field(description="When.")
     summary: Text = personal("What happened.")
+    considered: IsoDate | None = Field(
+        default=None,
+        description="When Customer Relations considered whether to reintroduce measures (§7); "
+        "empty until then.",
+    )
 
 
 class Correction(Strict):

@@ -147,7 +147,12 @@ def show_text(case: Case, status: Status, index: Index, today: date) -> str:
     if status.state == "dormant":
         out.append(f"  dormant since: {data['dormant_since']}")
         if status.last_activity:
-            out.append(f"  activity while dormant: {status.last_activity} (consider urgently, §7)")
+            out.append(f"  activity while dormant: last on {status.last_activity}")
+        if status.unconsidered_activity:
+            out.append(
+                f"  not yet considered: activity on {status.unconsidered_activity} "
+                "(consider urgently whether to reintroduce measures, §7)"
+            )
         held = (
             f" (blocked by legal hold {', '.join(status.open_holds)})" if status.open_holds else ""
         )

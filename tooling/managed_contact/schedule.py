@@ -47,8 +47,8 @@ def due_items(statuses: Mapping[str, Status], today: date, within_days: int) -> 
         if st.state == "dormant":
             note = f"blocked by legal hold {', '.join(st.open_holds)}" if st.open_holds else ""
             candidates.append(("deletion", st.deletion_due, note))
-            if st.last_activity is not None:
-                candidates.append(("reconsideration", st.last_activity, ""))
+            if st.unconsidered_activity is not None:
+                candidates.append(("reconsideration", st.unconsidered_activity, ""))
         for kind, day, note in candidates:
             if day is not None and day <= horizon:
                 items.append(DueItem(day, case_id, kind, day < today and not note, note))
