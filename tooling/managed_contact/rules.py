@@ -868,6 +868,13 @@ class CaseCheck:
                 self.report(
                     ("reviews", i, "date"), "MC340", f"review {rev.id} comes before any decision"
                 )
+        for i, act in enumerate(self.case.activity):
+            if act.considered is not None and act.considered < act.date:
+                self.report(
+                    ("activity", i, "considered"),
+                    "MC340",
+                    f"activity {act.id} is considered before it happened",
+                )
         for i, hold in enumerate(self.case.legal_holds):
             if hold.end is not None and hold.end < hold.start:
                 self.report(
@@ -1047,6 +1054,9 @@ def _dated(case: Case) -> list[tuple[tuple[str | int, ...], date]]:
             found.append((("challenges", i, "decided"), ch.decided))
     for i, hold in enumerate(case.legal_holds):
         found.append((("legal_holds", i, "start"), hold.start))
+    for i, act in enumerate(case.activity):
+        if act.considered:
+            found.append((("activity", i, "considered"), act.considered))
     for i, cc in enumerate(case.councillors):
         if cc.withdrawn:
             found.append((("councillors", i, "withdrawn"), cc.withdrawn))
