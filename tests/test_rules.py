@@ -143,3 +143,16 @@ def test_a_dormant_case_past_deletion_waits_for_its_legal_hold(register: Path) -
         {"id": "H1", "reason": "legal-claim", "start": "2025-05-01", "reference": "Claim 0001"}
     ]
     assert rules_for(register, data) == []
+
+
+def test_anything_else_in_cases_is_reported_not_ignored(register: Path) -> None:
+    (register / "cases" / "README.md").write_text("notes\n")
+    (register / "cases" / "old").mkdir()
+    (register / "cases" / "MC-2026-0001.yaml.bak").write_text("id: x\n")
+    (register / "cases" / ".gitkeep").write_text("")
+    found = run_check(register, TODAY).findings
+    assert sorted((f.file, f.rule) for f in found) == [
+        ("cases/MC-2026-0001.yaml.bak", "MC106"),
+        ("cases/README.md", "MC106"),
+        ("cases/old", "MC106"),
+    ]

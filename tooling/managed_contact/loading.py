@@ -14,6 +14,7 @@ Every problem becomes a `Finding` with file, line and column; loading never stop
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_STANDARD_TAG = "tag:yaml.org,2002:"  # the parser expands `!!str` to this; show it as written
 
 Path_ = tuple[str | int, ...]
 
@@ -116,8 +118,9 @@ class _Builder:
             )
         tag = getattr(event, "tag", None)
         if tag is not None:
+            shown = "!!" + tag.removeprefix(_STANDARD_TAG) if tag.startswith(_STANDARD_TAG) else tag
             self._problem(
-                event, path, TAG, f"tag '{tag}' is not allowed: values are plain YAML, untagged"
+                event, path, TAG, f"tag '{shown}' is not allowed: values are plain YAML, untagged"
             )
 
     def node(self, event: Any, path: Path_) -> Any:
@@ -194,9 +197,11 @@ def _line_of_offset(raw: bytes, offset: int) -> Position:
 
 
 def load_bytes(
-    raw: bytes, file: str, *, max_bytes: int = MAX_BYTES
+    raw: bytes, file: str, *, max_bytes: int = MAX_BYTES, size: int | None = None
 ) -> tuple[Document | None, list[Finding]]:
-    """Load one YAML document from bytes. Returns the document (None if unreadable) and findings."""
+    """Load one YAML document from bytes. Returns the document (None if unreadable) and findings.
+
+    `size` is the whole file's size when `raw` is only its first `max_bytes + 1` bytes."""
 
     def fail(pos: Position, rule: str, message: str) -> tuple[None, list[Finding]]:
         return None, [Finding(file, pos.line, pos.column, "", rule, Severity.ERROR, message)]
@@ -205,7 +210,7 @@ def load_bytes(
         return fail(
             Position(1, 1),
             TOO_LARGE,
-            f"file is {len(raw):,} bytes, over the {max_bytes:,}-byte limit: "
+            f"file is {max(size or 0, len(raw)):,} bytes, over the {max_bytes:,}-byte limit: "
             "keep attachments out of the register",
         )
     try:
@@ -269,5 +274,6 @@ def load_file(
     """Load a YAML file from disk, reading no more than the size bound allows."""
     name = file if file is not None else str(path)
     with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
         raw = handle.read(max_bytes + 1)
-    return load_bytes(raw, name, max_bytes=max_bytes)
+    return load_bytes(raw, name, max_bytes=max_bytes, size=size)

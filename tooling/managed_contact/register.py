@@ -37,6 +37,7 @@ class Register:
     policy_docs: dict[str, Document] = field(default_factory=dict)
     cases: list[CaseFile] = field(default_factory=list)
     case_files: list[Path] = field(default_factory=list)
+    stray: list[Path] = field(default_factory=list)
     deletions: DeletionLog | None = None
     deletions_doc: Document | None = None
 
@@ -118,8 +119,11 @@ def load_case(root: Path, path: Path) -> tuple[CaseFile | None, Document | None,
 
 
 def case_paths(root: Path) -> list[Path]:
+    """Everything in cases/ but hidden files (such as .gitkeep) and the deletion log."""
     return sorted(
-        p for p in (root / "cases").iterdir() if p.is_file() and p.suffix in (".yaml", ".yml")
+        p
+        for p in (root / "cases").iterdir()
+        if not p.name.startswith(".") and p.name != DELETIONS_NAME
     )
 
 
@@ -146,9 +150,10 @@ def load_register(root: Path, only: list[Path] | None = None) -> tuple[Register,
     for path in paths:
         if path.name == DELETIONS_NAME:
             continue
+        if not CASE_NAME.match(path.name) or not path.is_file():
+            register.stray.append(path)  # reported by rules.check_register
+            continue
         register.case_files.append(path)
-        if not CASE_NAME.match(path.name):
-            continue  # reported by rules.check_register
         loaded, _, problems = load_case(root, path)
         findings.extend(problems)
         if loaded is not None:

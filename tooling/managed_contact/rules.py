@@ -8,7 +8,7 @@ someone else's merge request but never goes unnoticed either.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,7 +19,7 @@ from .lifecycle import Status, derive
 from .loading import Document
 from .model import Case, Measure
 from .policy import Policy
-from .register import CASE_NAME, DELETIONS_NAME, CaseFile, Register, display
+from .register import CaseFile, Register, display
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -923,11 +923,13 @@ class CaseCheck:
                 )
         if st.next_review_due is not None and st.next_review_due < self.today:
             days = (self.today - st.next_review_due).days
+            # Point at the decision or review the next review is due from.
+            since = [s for s in st.steps if s.allowed and s.event != "challenge-upheld"][-1]
             self.report(
-                ("reviews",) if self.case.reviews else ("decisions",),
+                since.path,
                 "MC350",
-                f"review overdue by {days} day(s): it was due on {st.next_review_due} "
-                "(§7); hold the review and record it",
+                f"review overdue by {days} day(s): the review after {since.entry} was due "
+                f"on {st.next_review_due} (§7); hold the review and record it",
             )
         if st.deletion_due is not None and st.deletion_due < self.today and not st.open_holds:
             self.report(
@@ -1080,17 +1082,18 @@ def check_policy(policy: Policy, docs: dict[str, Document]) -> list[Finding]:
             findings.append(doc.finding(path, rule, message))
 
     def unique(name: str, key: str, items: Sequence[Any]) -> None:
-        counts = Counter(item.id for item in items)
+        first: dict[str, int] = {}
         for i, item in enumerate(items):
-            ident = item.id
-            if counts[ident] > 1:
+            if item.id in first:
                 report(
                     name,
                     (key, i, "id"),
                     "MC502",
-                    f"id '{ident}' is defined {counts[ident]} times: ids must be unique",
+                    f"id '{item.id}' is already defined at "
+                    f"{format_path((key, first[item.id]))}: ids must be unique",
                 )
-                counts[ident] = 0
+            else:
+                first[item.id] = i
 
     v = policy.vocabulary
     unique("vocabulary", "conduct", v.conduct)
@@ -1174,20 +1177,20 @@ def check_register(
     """Register-wide rules: file names, unique ids, the deletion log; then every case."""
     findings: list[Finding] = []
     root = register.root
-    for path in register.case_files:
-        if not CASE_NAME.match(path.name) and path.name != DELETIONS_NAME:
-            findings.append(
-                Finding(
-                    display(root, path),
-                    1,
-                    1,
-                    "",
-                    "MC106",
-                    E,
-                    f"'{path.name}' is not a case file name: case files are "
-                    "named MC-YYYY-NNNN.yaml",
-                )
+    for path in register.stray:
+        what = "folder" if path.is_dir() else "file"
+        findings.append(
+            Finding(
+                display(root, path),
+                1,
+                1,
+                "",
+                "MC106",
+                E,
+                f"'{path.name}' is not a case file: cases/ holds only MC-YYYY-NNNN.yaml files "
+                f"and deletions.yaml; move this {what} out of the register",
             )
+        )
     seen: dict[str, CaseFile] = {}
     for loaded in register.cases:
         other = seen.get(loaded.case.id)

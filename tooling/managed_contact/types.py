@@ -20,7 +20,7 @@ def _iso_date(value: Any) -> date:
         return value
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         raise PydanticCustomError(
-            INVALID_DATE, "expected a date written YYYY-MM-DD, got {value!r}", {"value": value}
+            INVALID_DATE, "expected a date written YYYY-MM-DD, got '{value}'", {"value": str(value)}
         )
     try:
         return date.fromisoformat(value)
@@ -37,16 +37,27 @@ IsoDate = Annotated[
 ]
 """A calendar date written as an ISO 8601 string (YYYY-MM-DD); `2026-02-30` is an error."""
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=60)]
+SLUG_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+CASE_ID_PATTERN = r"^MC-[0-9]{4}-[0-9]{4}$"
+ENTRY_ID_PATTERN = r"^[A-Z][0-9]{1,4}$"
+
+#: What each pattern means, in words, for error messages.
+PATTERN_WORDS = {
+    SLUG_PATTERN: "an id in lower-case-with-hyphens, e.g. 'council-tax'",
+    CASE_ID_PATTERN: "a case id like 'MC-2026-0001'",
+    ENTRY_ID_PATTERN: "an entry id: a capital letter and a number, e.g. 'D1'",
+}
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=60)]
 """An identifier from the policy vocabulary, in lower-case-with-hyphens."""
 
 PersonId = Slug
 """A person's id in `policy/people.yaml`."""
 
-CaseId = Annotated[str, StringConstraints(pattern=r"^MC-[0-9]{4}-[0-9]{4}$")]
+CaseId = Annotated[str, StringConstraints(pattern=CASE_ID_PATTERN)]
 """A case id, `MC-<year>-<number>`, which is also the case file's name."""
 
-EntryId = Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{1,4}$")]
+EntryId = Annotated[str, StringConstraints(pattern=ENTRY_ID_PATTERN)]
 """The id of one entry in a case's history, unique within the case: D1, R2, L3, C1…"""
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]

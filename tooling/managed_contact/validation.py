@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from .findings import Finding
 from .loading import Document
-from .types import INVALID_DATE
+from .types import INVALID_DATE, PATTERN_WORDS
 
 UNKNOWN_KEY = "MC101"
 MISSING_KEY = "MC102"
@@ -83,9 +83,16 @@ def translate(error: Any, model: type[BaseModel], doc: Document) -> Finding:
         return doc.finding(loc, MISSING_KEY, f"missing required key '{loc[-1]}'")
     if kind == INVALID_DATE:
         return doc.finding(loc, BAD_DATE, error["msg"])
-    message = error["msg"]
-    if message.startswith("Input should be"):
-        message = "should be" + message[len("Input should be") :]
+    if kind == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern", "")
+        expected = PATTERN_WORDS.get(pattern, f"text matching {pattern}")
+        return doc.finding(
+            loc, BAD_VALUE, f"should be {expected}, got {_shown(error.get('input'))}"
+        )
+    message = error["msg"].replace(" after validation", "")
+    for subject in ("Input", "List", "String", "Dictionary"):
+        if message.startswith(f"{subject} should "):
+            message = message[len(subject) + 1 :]
     if kind == "model_type" or kind == "model_attributes_type":
         message = "should be a mapping of keys to values"
     return doc.finding(loc, BAD_VALUE, f"{message}, got {_shown(error.get('input'))}")
