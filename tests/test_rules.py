@@ -156,3 +156,30 @@ def test_anything_else_in_cases_is_reported_not_ignored(register: Path) -> None:
         ("cases/README.md", "MC106"),
         ("cases/old", "MC106"),
     ]
+
+
+def test_letters_sent_before_the_setting_changed_are_not_judged_by_it(register: Path) -> None:
+    data = case(
+        decisions=[decision("D1", "2026-08-03")], letters=[letter("L1", "2026-08-04", "D1")]
+    )
+    settings = register / "policy" / "settings.yaml"
+    text = settings.read_text().replace("right_to_challenge: true", "right_to_challenge: false")
+    settings.write_text(
+        text.replace("right_to_challenge_since: 2022-01-01", "right_to_challenge_since: 2026-09-01")
+    )
+    assert rules_for(register, data) == []
+
+
+def test_reopening_a_dormant_case_at_stage_2_needs_the_extreme_reason(register: Path) -> None:
+    data = case(
+        decisions=[decision("D1", "2025-01-10"), decision("D2", "2026-08-03", stage=2)],
+        reviews=[review("R1", "2025-06-10", "close")],
+        letters=[
+            letter("L1", "2025-01-11", "D1"),
+            letter("L2", "2025-06-11", "R1"),
+            letter("L3", "2026-08-04", "D2", sent_by="farid-qureshi"),
+        ],
+    )
+    assert rules_for(register, data) == ["MC317"]
+    data["decisions"][1]["extreme_reason"] = "Threatened a member of staff."
+    assert rules_for(register, data) == []

@@ -230,6 +230,10 @@ class Settings(Strict):
         description="Customers may ask for a decision to be reviewed by an uninvolved senior "
         "officer (on by default; the LGSCO found fault where there was none)."
     )
+    right_to_challenge_since: IsoDate = Field(
+        description="When the current right-to-challenge setting took effect. Letters sent "
+        "before it are not judged on how-to-challenge / no-right-of-appeal."
+    )
     letter_contents: list[LetterContent] = Field(
         min_length=1, description="What letters must state."
     )

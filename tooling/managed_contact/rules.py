@@ -203,14 +203,19 @@ class Index:
             lambda person, roles: self.holds(person, roles, day, scope),
         )
 
-    def required_contents(self, stage: int | None) -> list[str]:
-        on = self.policy.settings.right_to_challenge
+    def required_contents(self, stage: int | None, day: date) -> list[str]:
+        """What a letter sent on `day` at `stage` must state. Letters sent before the right to
+        challenge setting took effect are not judged by it: the setting in force then is not
+        recorded."""
+        settings = self.policy.settings
+        on = settings.right_to_challenge
+        judged = day >= settings.right_to_challenge_since
         wanted = []
-        for content in self.policy.settings.letter_contents:
+        for content in settings.letter_contents:
             if (
                 content.required == "always"
-                or (content.required == "challenge-on" and on)
-                or (content.required == "challenge-off" and not on)
+                or (content.required == "challenge-on" and on and judged)
+                or (content.required == "challenge-off" and not on and judged)
                 or (content.required == "stage-2" and stage == 2)
             ):
                 wanted.append(content.id)
@@ -582,11 +587,12 @@ class CaseCheck:
                         "approval as a minimum (§6)",
                     )
                 continue
-            if step.before == "new" and not dec.extreme_reason:
+            if step.before in ("new", "dormant") and not dec.extreme_reason:
+                start = "a new case" if step.before == "new" else "a dormant case"
                 self.report(
                     base,
                     "MC317",
-                    f"decision {dec.id} goes straight to stage 2: record "
+                    f"decision {dec.id} takes {start} straight to stage 2: record "
                     "why the conduct is extreme in 'extreme_reason' (§6, §6.2)",
                 )
             people = [dec.decided_by]
@@ -739,7 +745,9 @@ class CaseCheck:
                     f"letter {letter.id} is dated before {letter.about}, which it tells of",
                 )
             stage = self._stage_at(letter.date)
-            missing = [c for c in ix.required_contents(stage) if c not in letter.states]
+            missing = [
+                c for c in ix.required_contents(stage, letter.date) if c not in letter.states
+            ]
             if missing:
                 labels = "; ".join(ix.letter_contents[c].label for c in missing)
                 self.report(
