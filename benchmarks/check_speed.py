@@ -5,7 +5,7 @@ Generates a register of N cases (default 5,000) from a demo case, then times, in
   * `check-jsonschema` validating the same files against schemas/case.schema.json.
 Prints both times and their ratio. The target is a ratio under 0.25.
 
-    .venv/bin/python benchmarks/check_speed.py [--cases 5000] [--template cases/MC-2026-0001.yaml]
+    .venv/bin/python benchmarks/check_speed.py [--cases 5000] [--template cases/MC-2025-0005.yaml]
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=5000)
-    parser.add_argument("--template", type=Path, default=REPO / "cases" / "MC-2026-0001.yaml")
+    parser.add_argument("--template", type=Path, default=REPO / "cases" / "MC-2025-0005.yaml")
     parser.add_argument("--today", default="2026-11-28")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
