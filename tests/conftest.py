@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from managed_contact.policy import Policy
 from managed_contact.register import load_policy
 

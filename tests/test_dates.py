@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from managed_contact.dates import add_months, parse_today
 
 # (start, months, expected), each worked out by hand on a calendar.

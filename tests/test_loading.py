@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from managed_contact.loading import MAX_BYTES, Position, load_bytes, load_file
 
 
