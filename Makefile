@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
-.PHONY: site test lint typecheck serve bench clean schemas
+.PHONY: site test lint typecheck serve bench bench-site clean schemas
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -12,11 +13,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# axe-core for the browser tests' accessibility checks, pinned by package-lock.json.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 site: $(STAMP)
 	$(BIN)/mcr check
 	$(BIN)/mcr build
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) $(NODE_STAMP) lint typecheck
 	$(BIN)/pytest -n auto
 
 lint: $(STAMP)
@@ -35,5 +41,8 @@ serve: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/check_speed.py
 
+bench-site: $(STAMP)
+	$(BIN)/python benchmarks/site_build.py
+
 clean:
-	rm -rf $(VENV) public .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) public node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,718 @@
+"""The site's generated pages: the register, a front-line page per active case, the dashboard,
+the councillors page and Part A, rendered from the register as Markdown with HTML inside.
+
+This module knows nothing about MkDocs: it turns a register into `{path: markdown}` and into the
+fragments hand-written pages ask for (``<!-- managed-contact:NAME -->``). A static-site generator
+only has to add those pages to its build (`mkdocs_plugin` does it for MkDocs), so moving to
+another generator is a configuration change.
+
+Safety: every value that comes from a case is escaped, by Jinja's autoescape or by
+`markupsafe.escape`, and sits inside an HTML block, where Markdown does not parse it. Names like
+``<img src=x onerror=...>``, ``{{ 7*7 }}``, ``|``, backticks or ``[x](javascript:...)`` come out
+as the text they are. Tables are HTML tables, never Markdown pipe tables.
+
+Data minimisation: a case page shows what a front-line officer needs (the customer's name,
+aliases and case id; the measures in plain English; the single point of contact; the allowed
+channel; dates; councillors' choices). The evidence, incidents, reasons, business case and every
+other field holding personal data stay with the Customer Relations Team.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import posixpath
+import re
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from .errors import McrError
+from .findings import Finding, Severity
+from .lifecycle import Status, derive
+from .model import Case, Measure
+from .policy import MeasureKind, Policy
+from .register import CASE_NAME, case_paths, load_case, load_register
+from .report import STATE_WORDS
+from .rules import Index
+from .schedule import DueItem, due_items
+
+PART_A = Path("policy") / "part-a.md"
+"""Part A of the policy, word for word, in the register (guarded by tests/test_part_a.py)."""
+
+CASES_DIR = "cases"
+FRAGMENT = re.compile(r"<!--\s*managed-contact:([a-z-]+)\s*-->")
+"""A hand-written page asks for a generated fragment with ``<!-- managed-contact:NAME -->``."""
+
+# The three situations a front-line officer meets, and the channel each one is.
+SITUATIONS: tuple[tuple[str, str, str], ...] = (
+    ("phone", "telephone", "If the customer phones"),
+    ("email", "email", "If the customer emails"),
+    ("visit", "in-person", "If the customer visits or you meet them"),
+)
+# Which situations a measure is about, where its catalogue entry does not say so through
+# `only_channel` or `blocks_channels`. A measure not listed applies to every contact.
+MEASURE_SITUATIONS: dict[str, frozenset[str]] = {
+    "time-limits": frozenset({"phone", "visit"}),
+    "call-limits": frozenset({"phone"}),
+    "email-diversion": frozenset({"email"}),
+    "call-termination": frozenset({"phone"}),
+    "third-party-present": frozenset({"visit"}),
+    "designated-premises": frozenset({"visit"}),
+}
+# Measure values that are personal data: never shown on the site.
+PERSONAL_VALUES = frozenset({"advocate"})
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_SCRIPT = re.compile(r"\"([^\"]+)\"")
+
+
+class SiteDataError(McrError):
+    """The register cannot be published: policy data or a case file does not load."""
+
+
+@dataclass(frozen=True)
+class SiteData:
+    """What the site is made from: the register as loaded, with each case's derived status."""
+
+    root: Path
+    today: date
+    policy: Policy
+    index: Index
+    cases: tuple[Case, ...]
+    statuses: dict[str, Status]
+    deleted: int = 0
+
+    @property
+    def active(self) -> list[Case]:
+        return [c for c in self.cases if self.statuses[c.id].active]
+
+
+PARALLEL_FROM = 200
+"""Registers with at least this many case files are loaded by several processes in a build."""
+
+
+def _load_cases(root: Path, paths: list[Path]) -> tuple[list[Case], list[Finding]]:
+    """Load and validate some case files (in a worker process, for large registers)."""
+    cases: list[Case] = []
+    findings: list[Finding] = []
+    for path in paths:
+        loaded, _, problems = load_case(root, path)
+        findings.extend(problems)
+        if loaded is not None:
+            cases.append(loaded.case)
+    return cases, findings
+
+
+def _load_parallel(root: Path, workers: int) -> tuple[list[Case], list[Finding]] | None:
+    """The case files loaded by `workers` forked processes, or None when not worth it."""
+    paths = [p for p in case_paths(root) if CASE_NAME.match(p.name)]
+    if workers < 2 or len(paths) < PARALLEL_FROM or os.name != "posix":
+        return None
+    chunks = [paths[i::workers] for i in range(workers)]
+    cases: list[Case] = []
+    findings: list[Finding] = []
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for loaded, problems in pool.map(_load_cases, [root] * workers, chunks):
+            cases.extend(loaded)
+            findings.extend(problems)
+    return cases, findings
+
+
+def load_site_data(root: Path, today: date, workers: int = 1) -> SiteData:
+    """Load the register and derive every case's status; the full rule check is `mcr check`'s.
+
+    A case file that does not load would silently vanish from the site (and a front-line
+    officer would not be warned), so any loading error stops the build. With `workers` > 1 a
+    large register's case files are loaded by that many processes (a build's longest step).
+    """
+    parallel = _load_parallel(root, workers)
+    register, findings = load_register(root, None if parallel is None else [])
+    cases = [c.case for c in register.cases]
+    if parallel is not None:
+        cases.extend(parallel[0])
+        findings.extend(parallel[1])
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors or register.policy is None:
+        shown = "\n".join(f"  {f.location()}: {f.rule}: {f.message}" for f in errors[:10])
+        more = f"\n  ... and {len(errors) - 10} more" if len(errors) > 10 else ""
+        raise SiteDataError(
+            "the register does not load, so the site cannot be built; run `mcr check`:\n"
+            + shown
+            + more
+        )
+    policy = register.policy
+    statuses = {case.id: derive(case, policy, today) for case in cases}
+    deleted = len(register.deletions.deletions) if register.deletions else 0
+    return SiteData(
+        root=root,
+        today=today,
+        policy=policy,
+        index=Index(policy),
+        cases=tuple(sorted(cases, key=lambda c: c.id)),
+        statuses=statuses,
+        deleted=deleted,
+    )
+
+
+# --- Links ---------------------------------------------------------------------------------
+
+
+def page_url(src: str, directory_urls: bool = True) -> str:
+    """The URL (relative to the site root) a Markdown page at `src` is published at."""
+    stem = src[: -len(".md")] if src.endswith(".md") else src
+    head, _, name = stem.rpartition("/")
+    if name in ("index", "README"):
+        return f"{head}/" if head else ""
+    if directory_urls:
+        return f"{stem}/"
+    return f"{stem}.html"
+
+
+def relative_url(from_src: str, to_src: str, directory_urls: bool = True) -> str:
+    """A link from the page at `from_src` to the page at `to_src`, as a relative URL."""
+    here = page_url(from_src, directory_urls)
+    there = page_url(to_src, directory_urls)
+    base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+    rel = posixpath.relpath("/" + there, "/" + base)
+    if there.endswith("/") or not there:
+        rel = rel.rstrip("/") + "/" if rel != "." else "./"
+    return rel
+
+
+def case_src(case_id: str) -> str:
+    return f"{CASES_DIR}/{case_id}.md"
+
+
+# --- View models -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One measure, as a front-line officer reads it."""
+
+    label: str
+    text: Markup
+    script: Markup | None = None
+    after: Markup | None = None
+    times: str | None = None
+
+
+@dataclass(frozen=True)
+class Situation:
+    key: str
+    heading: str
+    allowed: bool
+    instructions: tuple[Instruction, ...]
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A councillor's choice about one arrangement."""
+
+    councillor: str
+    case_id: str
+    customer: str
+    choice: str
+    since: date
+    withdrawn: date | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """An active case as the site shows it."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    stage: int
+    state: str
+    since: date | None
+    expires: date | None
+    next_review: date | None
+    review_overdue: bool
+    escalation_pending: bool
+    council_wide: bool
+    services: tuple[str, ...]
+    statutory: tuple[str, ...]
+    statutory_access: str | None
+    measures: tuple[str, ...]
+    spocs: tuple[Contact, ...]
+    allowed_channel: str | None
+    blocked_channels: tuple[str, ...]
+    general: tuple[Instruction, ...]
+    situations: tuple[Situation, ...]
+    councillors: tuple[Choice, ...]
+
+    @property
+    def scope(self) -> str:
+        if self.council_wide:
+            return "Council-wide"
+        return "One service" if len(self.services) == 1 else "Several services"
+
+
+def _value(measure: Measure, name: str, index: Index) -> str | None:
+    if name in PERSONAL_VALUES:
+        return "(ask the Customer Relations Team)" if getattr(measure, name, None) else None
+    if name == "spoc" and measure.spoc:
+        person = index.people.get(measure.spoc)
+        return person.name if person else measure.spoc
+    if name == "channel" and measure.channel:
+        channel = index.channels.get(measure.channel)
+        return (channel.label if channel else measure.channel).lower()
+    raw = getattr(measure, name, None)
+    return None if raw is None else str(raw)
+
+
+def _fill(template: str, measure: Measure, index: Index) -> Markup:
+    """The catalogue's `front_line` text with the case's values put in, every part escaped."""
+    out = Markup("")
+    last = 0
+    whole = _PLACEHOLDER.fullmatch(template.strip()) is not None
+    for match in _PLACEHOLDER.finditer(template):
+        out += escape(template[last : match.start()])
+        value = _value(measure, match.group(1), index)
+        if value is None:
+            out += escape(match.group(0))
+        elif whole:
+            out += escape(value)
+        else:
+            out += Markup("<strong>{}</strong>").format(value)
+        last = match.end()
+    out += escape(template[last:])
+    return out
+
+
+def instruction(measure: Measure, index: Index) -> Instruction:
+    """A measure in plain English from its catalogue entry; a quoted script is set apart."""
+    kind = index.measures.get(measure.measure)
+    label = kind.label if kind else measure.measure
+    template = kind.front_line if kind else (measure.description or label)
+    times = measure.times
+    quoted = _SCRIPT.search(template)
+    if quoted and "{" not in quoted.group(1):
+        return Instruction(
+            label=label,
+            text=_fill(template[: quoted.start()].rstrip(), measure, index),
+            script=escape(quoted.group(1)),
+            after=_fill(template[quoted.end() :].strip(), measure, index) or None,
+            times=times,
+        )
+    return Instruction(label=label, text=_fill(template, measure, index), times=times)
+
+
+def _situations_of(measure: Measure, kind: MeasureKind | None) -> frozenset[str] | None:
+    """The situations a measure is about; None when it applies to every contact."""
+    if kind is None:
+        return None
+    if kind.only_channel:
+        return frozenset(key for key, channel, _ in SITUATIONS if channel != measure.channel)
+    if kind.blocks_channels:
+        return frozenset(key for key, channel, _ in SITUATIONS if channel in kind.blocks_channels)
+    return MEASURE_SITUATIONS.get(kind.id)
+
+
+def current_choices(case: Case, data: SiteData) -> list[Choice]:
+    """Councillors' choices on this case not withdrawn by `today`."""
+    return [c for c in choices(case, data) if c.withdrawn is None or c.withdrawn > data.today]
+
+
+def choices(case: Case, data: SiteData) -> list[Choice]:
+    out = []
+    for choice in case.councillors:
+        person = data.index.people.get(choice.councillor)
+        out.append(
+            Choice(
+                councillor=person.name if person else choice.councillor,
+                case_id=case.id,
+                customer=case.customer.name,
+                choice=choice.choice,
+                since=choice.date,
+                withdrawn=choice.withdrawn,
+                url=None,
+            )
+        )
+    return out
+
+
+def case_view(case: Case, data: SiteData) -> CaseView:
+    """Everything a front-line officer needs about an active case, and nothing else."""
+    status = data.statuses[case.id]
+    index = data.index
+    general: list[Instruction] = []
+    by_situation: dict[str, list[Instruction]] = {key: [] for key, _, _ in SITUATIONS}
+    allowed: str | None = None
+    blocked: list[str] = []
+    spocs: dict[str, Contact] = {}
+    for measure in status.measures:
+        kind = index.measures.get(measure.measure)
+        item = instruction(measure, index)
+        where = _situations_of(measure, kind)
+        if where is None:
+            general.append(item)
+        else:
+            for key in where:
+                by_situation[key].append(item)
+        if kind is not None and kind.only_channel and measure.channel:
+            allowed = measure.channel
+        if kind is not None:
+            blocked.extend(c for c in kind.blocks_channels if c not in blocked)
+        if measure.spoc:
+            person = index.people.get(measure.spoc)
+            spocs[measure.spoc] = Contact(
+                person.name if person else measure.spoc, person.email if person else None
+            )
+    situations = tuple(
+        Situation(
+            key=key,
+            heading=heading,
+            allowed=allowed == channel,
+            instructions=tuple(by_situation[key]),
+        )
+        for key, channel, heading in SITUATIONS
+    )
+    services = [index.services[s] for s in case.scope.services if s in index.services]
+    decision = status.decision
+    return CaseView(
+        id=case.id,
+        name=case.customer.name,
+        aliases=tuple(case.customer.aliases),
+        stage=status.stage or 0,
+        state=STATE_WORDS[status.state],
+        since=status.since,
+        expires=status.expires,
+        next_review=status.next_review_due,
+        review_overdue=bool(status.next_review_due and status.next_review_due < data.today),
+        escalation_pending=status.escalation_pending,
+        council_wide=case.scope.council_wide,
+        services=tuple(s.label for s in services),
+        statutory=tuple(s.label for s in services if s.statutory),
+        statutory_access=decision.statutory_access if decision else None,
+        measures=tuple(
+            index.measures[m.measure].label if m.measure in index.measures else m.measure
+            for m in status.measures
+        ),
+        spocs=tuple(spocs.values()),
+        allowed_channel=_channel_label(allowed, index),
+        blocked_channels=tuple(_channel_label(c, index) or c for c in blocked),
+        general=tuple(general),
+        situations=situations,
+        councillors=tuple(current_choices(case, data)),
+    )
+
+
+def _channel_label(channel: str | None, index: Index) -> str | None:
+    if channel is None:
+        return None
+    found = index.channels.get(channel)
+    return found.label if found else channel
+
+
+# --- Dashboard -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A horizontal bar chart, drawn as inline SVG by the template."""
+
+    id: str
+    title: str
+    bars: tuple[Bar, ...]
+    unit: str = "cases"
+
+    @property
+    def most(self) -> int:
+        return max((b.value for b in self.bars), default=0) or 1
+
+    @property
+    def height(self) -> int:
+        return 40 * len(self.bars) + 4
+
+    @property
+    def description(self) -> str:
+        return "; ".join(f"{b.label}: {b.value}" for b in self.bars) or "no cases"
+
+
+@dataclass(frozen=True)
+class Due:
+    """A due item with what the page needs to show it."""
+
+    item: DueItem
+    case: Case
+    url: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class Hold:
+    case_id: str
+    url: str | None
+    name: str | None
+    reason: str
+    start: date
+    reference: str
+
+
+@dataclass(frozen=True)
+class OpenChallenge:
+    case_id: str
+    url: str | None
+    name: str | None
+    entry: str
+    against: str
+    received: date
+
+
+def _charts(data: SiteData) -> tuple[Chart, ...]:
+    index = data.index
+    states = Counter(data.statuses[c.id].state for c in data.cases)
+    active = data.active
+    services: Counter[str] = Counter()
+    conduct: Counter[str] = Counter()
+    for case in active:
+        services.update(case.scope.services)
+        decision = data.statuses[case.id].decision
+        if decision is not None:
+            conduct.update(decision.conduct)
+    return (
+        Chart(
+            "chart-stage",
+            "Cases by stage",
+            (
+                Bar("Stage 1", states["stage-1"]),
+                Bar("Stage 2", states["stage-2"]),
+                Bar("Dormant", states["dormant"]),
+            ),
+        ),
+        Chart(
+            "chart-service",
+            "Active cases by service",
+            tuple(Bar(s.label, services[s.id]) for s in index.policy.vocabulary.services),
+        ),
+        Chart(
+            "chart-conduct",
+            "Active cases by conduct (as decided)",
+            tuple(
+                Bar(c.label, conduct[c.id])
+                for c in index.policy.vocabulary.conduct
+                if conduct[c.id]
+            ),
+        ),
+    )
+
+
+# --- Rendering -----------------------------------------------------------------------------
+
+
+@dataclass
+class Renderer:
+    """Renders the generated pages and fragments from `SiteData`."""
+
+    data: SiteData
+    directory_urls: bool = True
+    env: Environment = field(init=False)
+    _views: dict[str, CaseView] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.env = Environment(
+            loader=PackageLoader("managed_contact", "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.globals["settings"] = self.data.policy.settings
+        self.env.globals["today"] = self.data.today
+
+    def view(self, case: Case) -> CaseView:
+        """The case as the site shows it, worked out once per build."""
+        found = self._views.get(case.id)
+        if found is None:
+            found = self._views[case.id] = case_view(case, self.data)
+        return found
+
+    def _url(self, here: str, case_id: str) -> str | None:
+        status = self.data.statuses.get(case_id)
+        if status is None or not status.active:
+            return None
+        return relative_url(here, case_src(case_id), self.directory_urls)
+
+    def _link(self, here: str, target: str) -> str:
+        return relative_url(here, target, self.directory_urls)
+
+    def _render(self, template: str, here: str, **context: object) -> str:
+        return self.env.get_template(template).render(
+            here=here,
+            link=lambda target: self._link(here, target),
+            **context,
+        )
+
+    def pages(self) -> dict[str, str]:
+        """Every generated page, by its path in the docs tree."""
+        out = {
+            "policy/index.md": self.policy_page(),
+            "register.md": self.register_page(),
+            "dashboard.md": self.dashboard_page(),
+            "councillors.md": self.councillors_page(),
+        }
+        for case in self.data.active:
+            out[case_src(case.id)] = self.case_page(case)
+        return out
+
+    def case_sources(self) -> list[str]:
+        return [case_src(c.id) for c in self.data.active]
+
+    def policy_page(self) -> str:
+        part_a = (self.data.root / PART_A).read_text(encoding="utf-8").lstrip()
+        heading, _, body = part_a.partition("\n")
+        # Part A is the council's own Markdown, published as written (a test guards its words).
+        return self._render(
+            "policy.md.j2", "policy/index.md", heading=Markup(heading), body=Markup(body)
+        )
+
+    def register_page(self) -> str:
+        here = "register.md"
+        views = [self.view(c) for c in self.data.active]
+        dormant = sum(1 for s in self.data.statuses.values() if s.state == "dormant")
+        opened = sum(1 for s in self.data.statuses.values() if s.state == "new")
+        return self._render(
+            "register.md.j2",
+            here,
+            cases=views,
+            urls={v.id: self._url(here, v.id) for v in views},
+            dormant=dormant,
+            opened=opened,
+        )
+
+    def case_page(self, case: Case) -> str:
+        here = case_src(case.id)
+        return self._render("case.md.j2", here, case=self.view(case))
+
+    def due(self, here: str) -> list[Due]:
+        by_id = {c.id: c for c in self.data.cases}
+        items = due_items(
+            self.data.statuses, self.data.today, self.data.policy.periods.due_soon_days
+        )
+        return [
+            Due(
+                item=item,
+                case=by_id[item.case_id],
+                url=self._url(here, item.case_id),
+                active=self.data.statuses[item.case_id].active,
+            )
+            for item in items
+        ]
+
+    def dashboard_page(self) -> str:
+        here = "dashboard.md"
+        data = self.data
+        holds: list[Hold] = []
+        challenges: list[OpenChallenge] = []
+        for case in data.cases:
+            active = data.statuses[case.id].active
+            url = self._url(here, case.id)
+            name = case.customer.name if active else None
+            for hold in case.legal_holds:
+                if hold.end is None or hold.end >= data.today:
+                    holds.append(Hold(case.id, url, name, hold.reason, hold.start, hold.reference))
+            for challenge in case.challenges:
+                if challenge.outcome is None:
+                    challenges.append(
+                        OpenChallenge(
+                            case.id, url, name, challenge.id, challenge.against, challenge.received
+                        )
+                    )
+        escalations = [self.view(c) for c in data.active if data.statuses[c.id].escalation_pending]
+        return self._render(
+            "dashboard.md.j2",
+            here,
+            due=self.due(here),
+            holds=holds,
+            challenges=challenges,
+            escalations=escalations,
+            urls={c.id: self._url(here, c.id) for c in data.active},
+            charts=_charts(data),
+            window=data.policy.periods.due_soon_days,
+            deleted=data.deleted,
+        )
+
+    def councillors_page(self) -> str:
+        here = "councillors.md"
+        data = self.data
+        councillors = [
+            p for p in data.policy.people.people if any(r.role == "councillor" for r in p.roles)
+        ]
+        by_person: dict[str, list[Choice]] = {p.id: [] for p in councillors}
+        for case in data.active:
+            for raw, choice in zip(case.councillors, choices(case, data), strict=True):
+                by_person.setdefault(raw.councillor, []).append(
+                    Choice(
+                        councillor=choice.councillor,
+                        case_id=choice.case_id,
+                        customer=choice.customer,
+                        choice=choice.choice,
+                        since=choice.since,
+                        withdrawn=choice.withdrawn,
+                        url=self._url(here, case.id),
+                    )
+                )
+        people = {p.id: p.name for p in data.policy.people.people}
+        rows = [
+            (people.get(pid, pid), sorted(items, key=_choice_key))
+            for pid, items in by_person.items()
+        ]
+        return self._render("councillors.md.j2", here, councillors=rows)
+
+    def fragment(self, name: str, here: str) -> str | None:
+        """A generated fragment a hand-written page asked for, or None if there is none."""
+        if name == "overdue":
+            overdue = [d for d in self.due(here) if d.item.overdue]
+            return self._render("overdue.html.j2", here, overdue=overdue)
+        if name == "right-to-challenge":
+            return self._render("challenge.html.j2", here)
+        if name == "counts":
+            states = Counter(s.state for s in self.data.statuses.values())
+            return self._render("counts.html.j2", here, states=states)
+        return None
+
+    def fill(self, markdown: str, here: str) -> str:
+        """Replace each ``<!-- managed-contact:NAME -->`` in a hand-written page."""
+
+        def replace(match: re.Match[str]) -> str:
+            found = self.fragment(match.group(1), here)
+            if found is None:
+                raise SiteDataError(f"{here}: no generated fragment named {match.group(1)!r}")
+            return found
+
+        return FRAGMENT.sub(replace, markdown)
+
+
+def _choice_key(choice: Choice) -> tuple[str, date]:
+    return (choice.case_id, choice.since)
+
+
+def render_site(
+    root: Path, today: date, directory_urls: bool = True
+) -> tuple[Renderer, dict[str, str]]:
+    """Load the register and render every generated page (for tests and other generators)."""
+    renderer = Renderer(load_site_data(root, today), directory_urls)
+    return renderer, renderer.pages()

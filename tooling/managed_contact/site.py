@@ -1,0 +1,81 @@
+"""The internal site: build it with MkDocs (Material) into `public/`, or serve it with live reload.
+
+The pages made from the register come from `pages`, added to the build by the `managed-contact`
+plugin (`mkdocs_plugin`); `mkdocs.yml` at the register's root is plain configuration. "Today" is
+handed to the plugin, so the dashboard and the overdue list are reproducible.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import date
+from pathlib import Path
+
+from mkdocs.commands.build import build
+from mkdocs.config.base import load_config
+from mkdocs.exceptions import MkDocsException
+
+from .dates import TODAY_ENV
+from .errors import ExitCode, McrError
+from .mkdocs_plugin import RegisterPlugin
+
+CONFIG_NAME = "mkdocs.yml"
+PLUGIN_NAME = "managed-contact"
+
+
+class SiteBuildError(McrError):
+    """MkDocs refused to build the site (a warning in strict mode, a broken page, bad config)."""
+
+    exit_code = ExitCode.FINDINGS
+
+
+def _config_file(root: Path) -> Path:
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise McrError(f"{root} has no {CONFIG_NAME}: the site cannot be built")
+    return path
+
+
+def build_site(root: Path, output: Path, today: date) -> Path:
+    """Build the site into `output` (strictly: any MkDocs warning fails the build)."""
+    config_file = _config_file(root)
+    output = output.resolve()
+    plugin: RegisterPlugin | None = None
+    try:
+        config = load_config(config_file=str(config_file), site_dir=str(output), strict=True)
+        found = config.plugins.get(PLUGIN_NAME)
+        if not isinstance(found, RegisterPlugin):
+            raise SiteBuildError(f"{config_file.name} does not use the {PLUGIN_NAME} plugin")
+        plugin = found
+        plugin.today = today
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except MkDocsException as exc:
+        detail = plugin.error if plugin is not None and plugin.error else str(exc)
+        raise SiteBuildError(f"the site did not build: {detail}") from None
+    return output
+
+
+def serve_site(root: Path, today: date, dev_addr: str) -> None:
+    """Serve the site on `dev_addr`, rebuilding when a page, a case or policy data changes."""
+    from mkdocs.commands.serve import serve
+
+    config_file = _config_file(root)
+    # `mkdocs serve` loads the configuration again for every rebuild, so today is handed to
+    # the plugin through the environment rather than set on it.
+    os.environ[TODAY_ENV] = today.isoformat()
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
+    except MkDocsException as exc:
+        raise SiteBuildError(f"the site could not be served: {exc}") from None
+    finally:
+        logger.removeHandler(handler)
