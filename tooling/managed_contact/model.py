@@ -242,7 +242,7 @@ class Challenge(Strict):
     decided: IsoDate | None = Field(default=None, description="When it was decided.")
     outcome: Literal["upheld", "varied", "not-upheld"] | None = Field(
         default=None,
-        description="upheld: the decision is set aside and the case closes; varied: a new "
+        description="upheld: the decision is set aside and the case closes; varied: the "
         "measures are changed; not-upheld: the decision stands. Empty while open.",
     )
     measures: list[Measure] | None = Field(

@@ -55,16 +55,6 @@ SITUATIONS: tuple[tuple[str, str, str], ...] = (
     ("email", "email", "If the customer emails"),
     ("visit", "in-person", "If the customer visits or you meet them"),
 )
-# Which situations a measure is about, where its catalogue entry does not say so through
-# `only_channel` or `blocks_channels`. A measure not listed applies to every contact.
-MEASURE_SITUATIONS: dict[str, frozenset[str]] = {
-    "time-limits": frozenset({"phone", "visit"}),
-    "call-limits": frozenset({"phone"}),
-    "email-diversion": frozenset({"email"}),
-    "call-termination": frozenset({"phone"}),
-    "third-party-present": frozenset({"visit"}),
-    "designated-premises": frozenset({"visit"}),
-}
 # Measure values that are personal data: never shown on the site.
 PERSONAL_VALUES = frozenset({"advocate"})
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -321,7 +311,7 @@ def _situations_of(measure: Measure, kind: MeasureKind | None) -> frozenset[str]
         return frozenset(key for key, channel, _ in SITUATIONS if channel != measure.channel)
     if kind.blocks_channels:
         return frozenset(key for key, channel, _ in SITUATIONS if channel in kind.blocks_channels)
-    return MEASURE_SITUATIONS.get(kind.id)
+    return frozenset(kind.situations) or None
 
 
 def current_choices(case: Case, data: SiteData) -> list[Choice]:

@@ -107,6 +107,11 @@ class MeasureKind(Strict):
     blocks_channels: list[Slug] = Field(
         default=[], description="Channels the measure stops the customer using."
     )
+    situations: list[Literal["phone", "email", "visit"]] = Field(
+        default=[],
+        description="The contacts the front-line page lists the measure under. Empty: every "
+        "contact, or those the channels in `only_channel` / `blocks_channels` imply.",
+    )
     front_line: Text = Field(
         description="What a member of staff does, in plain English, for the site's case page."
     )
