@@ -486,3 +486,15 @@ def test_parallel_loading_matches_sequential(
     assert parallel.cases == sequential.cases
     assert parallel.statuses.keys() == sequential.statuses.keys()
     assert parallel.deleted == sequential.deleted
+
+
+def test_reference_pages_are_generated_from_the_code(demo: Path) -> None:
+    from managed_contact.cli import main
+    from managed_contact.rules import CATALOGUE
+
+    cli_page = html(demo, "reference/cli/")
+    for name in main.commands:
+        assert f"mcr {name}" in cli_page
+    rules_page = html(demo, "reference/rules/")
+    for rule_id in CATALOGUE:
+        assert f"<td>{rule_id}</td>" in rules_page

@@ -30,6 +30,7 @@ from mkdocs.structure.pages import Page
 from .dates import parse_today
 from .errors import McrError
 from .pages import CASES_DIR, Renderer, load_site_data
+from .reference import reference_pages
 
 
 class RegisterPluginConfig(Config):  # type: ignore[no-untyped-call]
@@ -75,7 +76,7 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
             today = self.today or parse_today(self.config.today)
             data = load_site_data(self.root, today, self.workers)
             renderer = Renderer(data, config.use_directory_urls)
-            pages = renderer.pages()
+            pages = {**renderer.pages(), **reference_pages()}
         except (McrError, ValueError) as exc:
             self.error = str(exc)
             raise PluginError(f"managed-contact: {exc}") from None

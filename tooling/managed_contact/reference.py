@@ -39,3 +39,10 @@ def rules_markdown(rules: dict[str, Rule] | None = None) -> str:
         summary = rule.summary.replace("|", "\\|")
         lines.append(f"| {rule.id} | {rule.severity.value} | {summary} |")
     return "\n".join(lines) + "\n"
+
+
+def reference_pages() -> dict[str, str]:
+    """The generated reference pages, by their path in the site."""
+    from .cli import main
+
+    return {"reference/cli.md": cli_markdown(main), "reference/rules.md": rules_markdown()}
