@@ -205,3 +205,35 @@ def write_allowed_signers(path: Path, entries: Iterable[AllowedSigner]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(allowed_signers_line(e) + "\n" for e in entries), encoding="utf-8")
     return path
+
+
+def merge(
+    repo: Path,
+    branch: str,
+    message: str,
+    *,
+    key: SshKey | None = None,
+    author: tuple[str, str] = DEFAULT_AUTHOR,
+    date: str = DEFAULT_DATE,
+) -> str:
+    """Merge `branch` into the current branch with a merge commit (never fast-forward), signed
+    with `key` if given, with `message` (which may end in trailers). Returns the merge's sha."""
+    env = git_env(repo.parent, author=author, date=date)
+    message_file = repo.parent / "MERGE_MESSAGE.txt"
+    message_file.write_text(message, encoding="utf-8")
+    signing: list[str] = []
+    if key is not None:
+        signing = ["-c", "gpg.format=ssh", "-c", f"user.signingkey={key.private}"]
+    run_git(
+        repo,
+        *signing,
+        "merge",
+        "-q",
+        "--no-ff",
+        *(["-S"] if key is not None else ["--no-gpg-sign"]),
+        "--file",
+        str(message_file),
+        branch,
+        env=env,
+    )
+    return run_git(repo, "rev-parse", "HEAD", env=env).strip()

@@ -10,6 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from managed_contact.git import (
+    Commit,
+    GitError,
+    Repository,
+    Signature,
+    SignatureCache,
+    signers_digest,
+)
+
 from gitfixtures import (
     AllowedSigner,
     SshKey,
@@ -19,14 +29,6 @@ from gitfixtures import (
     make_ssh_key,
     run_git,
     write_allowed_signers,
-)
-from managed_contact.git import (
-    Commit,
-    GitError,
-    Repository,
-    Signature,
-    SignatureCache,
-    signers_digest,
 )
 
 ANN = ("Ann Example", "ann@example.org")
@@ -591,3 +593,55 @@ def test_unwritable_cache_location_is_not_fatal(setup: Setup, tmp_path: Path) ->
         )
     )
     assert got.signature.good
+
+
+# --- reads across revisions, orientation, and writing (for mcr demo-repo) ----------------
+
+
+def test_read_blobs_reads_several_revisions_in_one_process(
+    setup: Setup, spawned: list[list[str]]
+) -> None:
+    first = commit(setup.repo, {"a.txt": "one"}, "first")
+    second = commit(setup.repo, {"a.txt": "two", "b.txt": "b"}, "second")
+    spawned.clear()
+    got = Repository(setup.repo).read_blobs(
+        [(first, "a.txt"), (second, "a.txt"), (first, "b.txt"), (second, "nope")]
+    )
+    assert got == {
+        (first, "a.txt"): b"one",
+        (second, "a.txt"): b"two",
+        (first, "b.txt"): None,
+        (second, "nope"): None,
+    }
+    assert len(spawned) == 1
+
+
+def test_orient_gives_the_prefix_and_shas(setup: Setup) -> None:
+    first = commit(setup.repo, {"sub/dir/a.txt": "a"}, "first")
+    second = commit(setup.repo, {"b.txt": "b"}, "second")
+    assert Repository(setup.repo).orient(["HEAD~1", "HEAD"]) == ("", [first, second])
+    assert Repository(setup.repo / "sub" / "dir").orient(["HEAD"]) == ("sub/dir/", [second])
+    assert Repository(setup.repo / "sub").prefix() == "sub/"
+    with pytest.raises(GitError, match="unknown revision"):
+        Repository(setup.repo).orient(["HEAD", "no-such-branch"])
+
+
+def test_init_and_signed_commit(tmp_path: Path, setup: Setup) -> None:
+    repo = Repository.init(tmp_path / "written")
+    (repo.path / "a.txt").write_text("a", encoding="utf-8")
+    when = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    sha = repo.commit(
+        ["a.txt"],
+        "First\n\nApproves: MC-2026-0001\n",
+        author=ANN,
+        when=when,
+        signing_key=setup.ann.private,
+    )
+    empty = repo.commit([], "Empty\n", author=BOB, when=when)
+    got = repo.commits(None, "HEAD", allowed_signers=setup.signers)
+    assert [c.sha for c in got] == [sha, empty]
+    assert got[0].signature.good
+    assert (got[0].author_name, got[0].committed_at) == ("Ann Example", when)
+    assert got[0].trailer_values("Approves") == ("MC-2026-0001",)
+    assert got[1].signature.status == "N"
+    assert got[1].changed_paths == ()

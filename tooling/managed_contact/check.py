@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .findings import Findings
+from .findings import Finding, Findings
 from .lifecycle import Status, derive
 from .register import Register, load_register
 from .rules import Index, check_policy, check_register
@@ -43,6 +43,13 @@ def run_check(
 
 def _run_check(root: Path, today: date, strict_dates: bool, only: list[Path] | None) -> CheckResult:
     register, loaded = load_register(root, only)
+    return check_loaded(register, loaded, today, strict_dates)
+
+
+def check_loaded(
+    register: Register, loaded: list[Finding], today: date, strict_dates: bool = False
+) -> CheckResult:
+    """Every snapshot rule over a register already loaded (from disk or from a revision)."""
     findings = Findings()
     findings.extend(loaded)
     index = None

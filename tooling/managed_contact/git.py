@@ -32,7 +32,7 @@ import secrets
 import shlex
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -373,6 +373,7 @@ class Repository:
         config: Iterable[str] = (),
         stdin: bytes | None = None,
         ok_returncodes: Iterable[int] = (0,),
+        env: Mapping[str, str] | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
         command = ["git", *_GLOBAL_OPTIONS, "-C", str(self.path)]
         for item in (*_PINNED_CONFIG, *config):
@@ -383,7 +384,7 @@ class Repository:
                 command,
                 input=stdin,
                 capture_output=True,
-                env=self._environment(),
+                env={**self._environment(), **(env or {})},
                 check=False,
             )
         except OSError as exc:
@@ -540,7 +541,30 @@ class Repository:
         """Several files at one revision, read in one `git cat-file --batch` process."""
         wanted = list(dict.fromkeys(_check_path(p) for p in paths))
         _check_rev(rev)
-        requests = [f"{rev}^{{commit}}", *(f"{rev}:{p}" for p in wanted)]
+        answers = self._cat_file([f"{rev}^{{commit}}", *(f"{rev}:{p}" for p in wanted)])
+        if answers[0] is None or answers[0][0] != "commit":
+            raise GitError(f"unknown revision {rev!r} in {self.path}")
+        result: dict[str, bytes | None] = {}
+        for path, answer in zip(wanted, answers[1:], strict=True):
+            result[path] = answer[1] if answer is not None and answer[0] == "blob" else None
+        return result
+
+    def read_blobs(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
+        """Files at several revisions, as (rev, path) pairs, in one `git cat-file --batch`.
+
+        A pair whose revision or path does not exist, or names a folder, reads as None.
+        """
+        pairs = list(dict.fromkeys((_check_rev(rev), _check_path(path)) for rev, path in wanted))
+        if not pairs:
+            return {}
+        answers = self._cat_file([f"{rev}:{path}" for rev, path in pairs])
+        return {
+            pair: answer[1] if answer is not None and answer[0] == "blob" else None
+            for pair, answer in zip(pairs, answers, strict=True)
+        }
+
+    def _cat_file(self, requests: Sequence[str]) -> list[tuple[str, bytes] | None]:
+        """(type, content) for each `git cat-file --batch` request; None where git has none."""
         stdin = "".join(f"{r}\n" for r in requests).encode("utf-8", errors="surrogateescape")
         out = self._run(["cat-file", "--batch"], stdin=stdin).stdout
         position = 0
@@ -558,12 +582,26 @@ class Repository:
                 position += size + 1  # content is followed by a newline
             else:  # "<request> missing" / "<request> ambiguous"
                 answers.append(None)
-        if answers[0] is None or answers[0][0] != "commit":
-            raise GitError(f"unknown revision {rev!r} in {self.path}")
-        result: dict[str, bytes | None] = {}
-        for path, answer in zip(wanted, answers[1:], strict=True):
-            result[path] = answer[1] if answer is not None and answer[0] == "blob" else None
-        return result
+        return answers
+
+    def prefix(self) -> str:
+        """Where this directory sits in its repository: "" at the top, else "sub/dir/"."""
+        return self.orient([])[0]
+
+    def orient(self, revs: Sequence[str]) -> tuple[str, list[str]]:
+        """This directory's prefix in its repository ("" or "sub/dir/") and the full sha of
+        each commit in `revs`, from one `git rev-parse`."""
+        args = ["rev-parse", "--show-prefix", *(f"{_check_rev(r)}^{{commit}}" for r in revs), "--"]
+        result = self._run(args, ok_returncodes=(0, 128))
+        lines = _path_text(result.stdout).split("\n")
+        shas = lines[1 : 1 + len(revs)]
+        if result.returncode != 0 or not all(_HEX_SHA.fullmatch(sha) for sha in shas):
+            raise GitError(
+                f"unknown revision among {', '.join(map(repr, revs))} in {self.path}",
+                returncode=result.returncode,
+                stderr=_text(result.stderr),
+            )
+        return lines[0], shas
 
     def list_files(self, rev: str, under: str) -> list[str]:
         """Paths of files at `rev` inside folder `under` ("" or "." for the whole tree)."""
@@ -599,6 +637,55 @@ class Repository:
         ]
         out = self._run(args).stdout
         return [_path_text(p) for p in out.split(b"\0") if p]
+
+    # -- writing (only `mcr demo-repo` and benchmarks write) -------------------------------
+
+    @classmethod
+    def init(cls, path: Path, *, branch: str = "main") -> Repository:
+        """A new, empty repository at `path` (created if needed) on `branch`."""
+        path.mkdir(parents=True, exist_ok=True)
+        repo = cls(path)
+        repo._run(["init", "-q", "-b", _check_rev(branch)])
+        return repo
+
+    def commit(
+        self,
+        paths: Sequence[str],
+        message: str,
+        *,
+        author: tuple[str, str],
+        when: datetime,
+        signing_key: Path | None = None,
+    ) -> str:
+        """Stage `paths` (files written or deleted in the working tree) and commit them.
+
+        The author and committer are `author`, both dated `when`; with `signing_key` (an SSH
+        private key file) the commit is SSH-signed with it. Hooks and any configured signing
+        are switched off, so only what is asked for happens. Returns the new commit's sha.
+        """
+        if paths:
+            self._run(["add", "-A", "--", *(_check_path(p) for p in paths)])
+        stamp = when.isoformat()
+        env = {
+            "GIT_AUTHOR_NAME": author[0],
+            "GIT_AUTHOR_EMAIL": author[1],
+            "GIT_COMMITTER_NAME": author[0],
+            "GIT_COMMITTER_EMAIL": author[1],
+            "GIT_AUTHOR_DATE": stamp,
+            "GIT_COMMITTER_DATE": stamp,
+        }
+        config = ["core.hooksPath=" + os.devnull, "commit.gpgSign=false"]
+        sign = ["--no-gpg-sign"]
+        if signing_key is not None:
+            config += ["gpg.format=ssh", f"user.signingKey={signing_key.absolute()}"]
+            sign = ["-S"]
+        self._run(
+            ["commit", "-q", "--allow-empty", "--no-verify", *sign, "-F", "-"],
+            config=config,
+            stdin=message.encode("utf-8"),
+            env=env,
+        )
+        return self.resolve("HEAD")
 
 
 def _signature(status: bytes, fingerprint: bytes, signer: bytes) -> Signature:
