@@ -92,7 +92,15 @@ def main() -> None:
     """The Managed Contact register: check cases, see what is due, build the site."""
 
 
-@main.command()
+def _change_rules_epilog() -> str:
+    from .changes import CHANGE_CATALOGUE
+
+    lines = ["\b", "With --base, also these rules on the change:"]
+    lines += [f"  {rule.id}  {rule.summary}" for rule in CHANGE_CATALOGUE.values()]
+    return "\n".join(lines)
+
+
+@main.command(epilog=_change_rules_epilog())
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @register_option
 @today_option
@@ -102,6 +110,31 @@ def main() -> None:
     is_flag=True,
     help="Treat overdue reviews and deletions as errors (for the scheduled run).",
 )
+@click.option(
+    "--base",
+    "base",
+    metavar="REV",
+    default=None,
+    help="Also judge the change from REV (a merge request's target) to --head: transitions, "
+    "append-only history, deletions, policy changes and signed approvals. Only the cases "
+    "the change touches are checked, as committed in --head (not the working tree).",
+)
+@click.option(
+    "--head",
+    "head",
+    metavar="REV",
+    default="HEAD",
+    show_default=True,
+    help="The revision under review (with --base).",
+)
+@click.option(
+    "--approvals",
+    "approvals_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The forge's merge-request approvals as JSON (GitLab's approvals API), mapped to "
+    "people by forge_username (with --base).",
+)
 @_handle_errors
 def check(
     paths: tuple[Path, ...],
@@ -109,18 +142,44 @@ def check(
     today: str | None,
     fmt: str,
     strict_dates: bool,
+    base: str | None,
+    head: str,
+    approvals_file: Path | None,
 ) -> None:
     """Validate policy data and cases; report every finding, not just the first.
 
-    PATHS are case files or the register directory (default: the whole register).
+    PATHS are case files or the register directory (default: the whole register). With
+    --base, PATHS may only name the register directory.
     """
     root = _root(register_dir, paths[0] if paths else None)
+    render = report.findings_json if fmt == "json" else report.findings_text
+    if base is not None:
+        from .approvals import read_merge_request_approvals
+        from .changes import check_change
+
+        if any(p.is_file() for p in paths):
+            raise click.UsageError("--base checks what the change touches: give no case files")
+        merge_request = (
+            read_merge_request_approvals(approvals_file) if approvals_file is not None else None
+        )
+        change = check_change(
+            root,
+            base,
+            head,
+            _today(today),
+            strict_dates=strict_dates,
+            merge_request=merge_request,
+            cache_dir=root / ".mcr-cache",
+        )
+        click.echo(render(change.findings.sorted(), change.checked))
+        sys.exit(ExitCode.FINDINGS if change.findings.errors else ExitCode.OK)
+    if approvals_file is not None or head != "HEAD":
+        raise click.UsageError("--head and --approvals go with --base")
     files = [p for p in paths if p.is_file()]
     only = files if files and len(files) == len(paths) else None
     result = run_check(root, _today(today), strict_dates=strict_dates, only=only)
     findings = result.findings.sorted()
     checked = len(result.register.case_files)
-    render = report.findings_json if fmt == "json" else report.findings_text
     click.echo(render(findings, checked))
     sys.exit(ExitCode.FINDINGS if result.findings.errors else ExitCode.OK)
 
@@ -241,6 +300,66 @@ def schema(write: bool, register_dir: Path | None) -> None:
     for name in stale:
         click.echo(f"{name}: out of date with the models; run `mcr schema --write`")
     sys.exit(ExitCode.FINDINGS if stale else ExitCode.OK)
+
+
+@main.command()
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write allowed_signers and CODEOWNERS (default: the register directory).",
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 if the files there differ from what the registry gives.",
+)
+@register_option
+@today_option
+@_handle_errors
+def signers(
+    output_dir: Path | None, check_only: bool, register_dir: Path | None, today: str | None
+) -> None:
+    """Write allowed_signers (keys with validity windows) and CODEOWNERS from the registry."""
+    from .register import load_policy
+    from .signers import signers_files, stale_files, write_files
+
+    root = _root(register_dir)
+    policy, _, problems = load_policy(root)
+    if policy is None:
+        click.echo(report.findings_text(problems, 0), err=True)
+        sys.exit(ExitCode.FINDINGS)
+    generated = signers_files(policy, _today(today))
+    for problem in generated.problems:
+        click.echo(f"policy/people.yaml: error: MC408: {problem.message}", err=True)
+    target = output_dir or root
+    if check_only:
+        stale = stale_files(generated, target)
+        for name in stale:
+            click.echo(f"{name}: out of date with policy/people.yaml; run `mcr signers`")
+        sys.exit(ExitCode.FINDINGS if stale or generated.problems else ExitCode.OK)
+    for path in write_files(generated, target):
+        click.echo(f"wrote {path}")
+    sys.exit(ExitCode.FINDINGS if generated.problems else ExitCode.OK)
+
+
+@main.command("demo-repo")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@register_option
+@_handle_errors
+def demo_repo(directory: Path, register_dir: Path | None) -> None:
+    """Build a git repository in DIRECTORY replaying the register's cases as signed commits.
+
+    Fictional demo SSH keys are made for the approvers (kept in DIRECTORY/.git/demo-keys/);
+    afterwards `mcr check --base <first commit>` in DIRECTORY passes on real signatures.
+    """
+    from .demo import build_demo
+
+    made = build_demo(_root(register_dir), directory)
+    click.echo(f"built {made.path} with {made.commits} commits")
+    click.echo(f"first commit: {made.first_commit}")
+    click.echo(f"check it with: mcr check --register {made.path} --base {made.first_commit}")
 
 
 if __name__ == "__main__":  # pragma: no cover

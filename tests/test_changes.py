@@ -1,0 +1,450 @@
+"""Change rules on real repositories: transitions, history, deletions, policy, signed approvals.
+
+Each test commits to a register whose base revision lists real ed25519 keys, then runs the
+change check from a base and asserts exactly which rule ids it reports as errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from changerepo import BOT, RegisterRepo, dump_yaml, make_keys, people_yaml
+
+from casebuilder import case, decision, letter, review
+from gitfixtures import SshKey
+
+HUGO = ("Hugo Barrett", "hugo.barrett@council.example")
+CASE = "cases/MC-2026-0001.yaml"
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SshKey]:
+    return make_keys(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture
+def reg(tmp_path: Path, keys: dict[str, SshKey]) -> RegisterRepo:
+    return RegisterRepo.create(tmp_path, keys)
+
+
+def stage_1(**extra: Any) -> dict[str, Any]:
+    sections: dict[str, Any] = {
+        "opened": "2026-03-02",
+        "decisions": [decision("D1", "2026-03-09")],
+        "letters": [letter("L1", "2026-03-10", "D1")],
+    }
+    sections.update(extra)
+    return case(**sections)
+
+
+def stage_2() -> dict[str, Any]:
+    data = stage_1()
+    data["decisions"].append(decision("D2", "2026-05-04", stage=2))
+    data["letters"].append(letter("L2", "2026-05-05", "D2"))
+    return data
+
+
+def with_review(outcome: str = "continue", **extra: Any) -> dict[str, Any]:
+    if outcome == "continue":
+        extra.setdefault("extend_to", "2027-03-01")
+    data = stage_1()
+    data["reviews"] = [review("R1", "2026-09-01", outcome, **extra)]
+    data["letters"].append(letter("L2", "2026-09-02", "R1"))
+    return data
+
+
+def approve(reg: RegisterRepo, key: str, what: str = "MC-2026-0001", **kwargs: Any) -> str:
+    """A second approver's signed empty commit naming the case."""
+    return reg.commit({}, f"Approve\n\nApproves: {what}\n", key=key, **kwargs)
+
+
+# --- signed approvals ---------------------------------------------------------------------
+
+
+def test_correctly_signed_stage_1_decision_is_accepted(reg: RegisterRepo) -> None:
+    reg.case(stage_1(), key="hugo")
+    assert reg.errors() == set()
+    assert reg.last is not None
+    assert reg.last.checked == 1
+
+
+def test_unsigned_approval_is_refused(reg: RegisterRepo) -> None:
+    reg.case(stage_1())
+    assert reg.errors() == {"MC410"}
+    found = reg.finding("MC410")
+    assert (found.file, found.path) == (CASE, "decisions[0].decided_by")
+    assert found.line > 1
+
+
+def test_unknown_key_is_refused(reg: RegisterRepo) -> None:
+    reg.case(stage_1(), key="mallory")
+    assert reg.errors() == {"MC411"}
+
+
+def test_expired_key_is_refused(reg: RegisterRepo) -> None:
+    reg.case(stage_1(), key="hugo-old")
+    assert reg.errors() == {"MC412"}
+    assert "2025-12-31" in reg.finding("MC412").message
+
+
+def test_key_added_in_the_same_change_is_refused(
+    reg: RegisterRepo, keys: dict[str, SshKey]
+) -> None:
+    reg.commit(
+        {"policy/people.yaml": people_yaml(keys, {"hugo-barrett": ["hugo-new"]})},
+        "Add Hugo's new key",
+        key="amara",
+    )
+    reg.case(stage_1(), key="hugo-new")
+    assert reg.errors() == {"MC413"}
+    assert reg.finding("MC413").path == "decisions[0].decided_by"
+
+
+def test_key_added_and_unapproved_policy_change_are_both_refused(
+    reg: RegisterRepo, keys: dict[str, SshKey]
+) -> None:
+    reg.commit(
+        {"policy/people.yaml": people_yaml(keys, {"hugo-barrett": ["hugo-new"]})},
+        "Add my own key",
+        key="hugo-new",
+    )
+    reg.case(stage_1(), key="hugo-new")
+    assert reg.errors() == {"MC413", "MC405"}
+
+
+def test_author_line_forged_to_the_approver_is_refused(reg: RegisterRepo) -> None:
+    reg.case(stage_1(), author=HUGO)
+    assert reg.errors() == {"MC417"}
+
+
+def test_author_line_forged_on_a_commit_signed_by_a_stranger_is_refused(
+    reg: RegisterRepo,
+) -> None:
+    reg.case(stage_1(), key="mallory", author=HUGO, committer=HUGO)
+    assert reg.errors() == {"MC417"}
+
+
+def test_signer_not_author_identifies_the_approver(reg: RegisterRepo) -> None:
+    reg.case(stage_1(), key="hugo", author=BOT)
+    assert reg.errors() == set()
+
+
+def test_entry_changed_after_it_was_signed_is_refused(reg: RegisterRepo) -> None:
+    reg.case(stage_1(), key="hugo")
+    data = stage_1()
+    data["decisions"][0]["measures"] = [{"measure": "time-limits", "minutes": 5}]
+    reg.case(data, "Tighten the measure")
+    assert reg.errors() == {"MC419"}
+
+
+def test_later_unsigned_commit_leaves_an_unchanged_approval_standing(reg: RegisterRepo) -> None:
+    data = stage_1()
+    data["letters"] = []
+    reg.case(data, key="hugo")
+    reg.case(stage_1(), "Record the letter")
+    assert reg.errors() == set()
+
+
+def test_approver_without_the_role_in_the_base_registry_is_refused(reg: RegisterRepo) -> None:
+    data = stage_1()
+    data["decisions"][0]["decided_by"] = "ben-holloway"
+    reg.case(data, key="ben")
+    assert "MC415" in reg.errors()
+
+
+# --- stage 2 and separation of duties -----------------------------------------------------
+
+
+def test_stage_2_signed_by_director_of_governance_and_recommender_is_accepted(
+    reg: RegisterRepo,
+) -> None:
+    reg.case(stage_1(), key="hugo")
+    reg.case(stage_2(), key="david", date="2026-05-05")
+    approve(reg, "ben", date="2026-05-05")
+    assert reg.errors() == set()
+
+
+def test_stage_2_signed_by_the_business_case_author_is_refused(reg: RegisterRepo) -> None:
+    reg.case(stage_1(), key="hugo")
+    reg.case(stage_2(), key="farid", date="2026-05-05")
+    approve(reg, "ben", date="2026-05-05")
+    assert reg.errors() == {"MC414"}
+    assert reg.finding("MC414").path == "decisions[1].decided_by"
+
+
+def test_stage_2_needs_the_recommenders_own_signature(reg: RegisterRepo) -> None:
+    reg.case(stage_1(), key="hugo")
+    reg.case(stage_2(), key="david", date="2026-05-05")
+    assert reg.errors() == {"MC410"}
+    assert reg.finding("MC410").path == "decisions[1].recommendation.by"
+
+
+# --- reviews and history ------------------------------------------------------------------
+
+
+def test_review_signed_by_both_reviewers_is_accepted(reg: RegisterRepo) -> None:
+    reg.case(stage_1(), key="hugo")
+    reg.case(with_review(), key="amara", date="2026-09-02")
+    approve(reg, "hugo", date="2026-09-02")
+    assert reg.errors() == set()
+
+
+def test_review_missing_a_reviewers_signature_is_refused(reg: RegisterRepo) -> None:
+    reg.case(stage_1(), key="hugo")
+    reg.case(with_review(), key="amara", date="2026-09-02")
+    assert reg.errors() == {"MC410"}
+    assert reg.finding("MC410").path == "reviews[0].reviewed_by[1]"
+
+
+def test_edit_to_a_past_review_without_a_correction_is_refused(reg: RegisterRepo) -> None:
+    reg.case(with_review(), key="amara")
+    base = approve(reg, "hugo")
+    data = with_review()
+    data["reviews"][0]["considerations"] = "Rewritten after the fact."
+    reg.case(data, "Reword the review", key="amara", date="2026-10-01")
+    assert reg.errors(base) == {"MC403"}
+    found = reg.finding("MC403")
+    assert (found.file, found.path) == (CASE, "reviews[0].considerations")
+
+
+def test_edit_to_a_past_review_with_an_approved_correction_is_accepted(
+    reg: RegisterRepo,
+) -> None:
+    reg.case(with_review(), key="amara")
+    base = approve(reg, "hugo")
+    data = with_review()
+    data["reviews"][0]["considerations"] = "Reviewed the contact since the decision (corrected)."
+    data["corrections"] = [
+        {
+            "id": "K1",
+            "date": "2026-10-01",
+            "entry": "R1",
+            "made_by": "ben-holloway",
+            "approved_by": "amara-okafor",
+            "reason": "The considerations named the wrong month.",
+        }
+    ]
+    reg.case(data, "Correct R1", key="amara", date="2026-10-01")
+    assert reg.errors(base) == set()
+
+
+def test_correction_not_signed_by_its_approver_is_refused(reg: RegisterRepo) -> None:
+    reg.case(with_review(), key="amara")
+    base = approve(reg, "hugo")
+    data = with_review()
+    data["reviews"][0]["considerations"] = "Changed."
+    data["corrections"] = [
+        {
+            "id": "K1",
+            "date": "2026-10-01",
+            "entry": "R1",
+            "made_by": "ben-holloway",
+            "approved_by": "amara-okafor",
+            "reason": "Inaccurate.",
+        }
+    ]
+    reg.case(data, "Correct R1", key="ben", date="2026-10-01")
+    assert reg.errors(base) == {"MC410"}
+    assert reg.finding("MC410").path == "corrections[0].approved_by"
+
+
+def test_removing_a_past_letter_is_refused(reg: RegisterRepo) -> None:
+    base = reg.case(stage_1(), key="hugo")
+    data = stage_1()
+    data["letters"] = []
+    reg.case(data, "Drop L1")
+    assert "MC403" in reg.errors(base)
+
+
+def test_opened_date_is_history(reg: RegisterRepo) -> None:
+    base = reg.case(stage_1(), key="hugo")
+    reg.case(stage_1(opened="2026-03-01"), "Reopen")
+    assert reg.errors(base) == {"MC403"}
+
+
+def test_customer_details_may_be_corrected(reg: RegisterRepo) -> None:
+    base = reg.case(stage_1(), key="hugo")
+    data = stage_1()
+    data["customer"]["phone"] = "01632 960999"
+    reg.case(data, "New phone number")
+    assert reg.errors(base) == set()
+
+
+# --- transitions --------------------------------------------------------------------------
+
+
+def dormant() -> dict[str, Any]:
+    return with_review("close")
+
+
+def test_dormant_to_stage_2_without_a_new_decision_is_refused(reg: RegisterRepo) -> None:
+    base = reg.case(dormant())
+    data = dormant()
+    data["reviews"].append(review("R2", "2026-10-05", "continue", stage=2, extend_to="2027-04-01"))
+    data["letters"].append(letter("L3", "2026-10-06", "R2"))
+    reg.case(data, "Put the dormant case back at stage 2", key="amara", date="2026-10-06")
+    approve(reg, "hugo", date="2026-10-06")
+    errors = reg.errors(base)
+    assert "MC401" in errors
+    assert reg.finding("MC401").path == "reviews[1]"
+    assert "MC403" not in errors
+
+
+def test_dormant_to_stage_2_by_editing_state_bearing_history_is_refused(
+    reg: RegisterRepo,
+) -> None:
+    base = reg.case(dormant())
+    data = with_review("continue", stage=2)
+    reg.case(data, "Make the closing review a stage 2 continuation", key="amara")
+    assert {"MC401", "MC403"} <= reg.errors(base)
+
+
+def test_dormant_to_stage_1_by_a_new_decision_is_accepted(reg: RegisterRepo) -> None:
+    base = reg.case(dormant())
+    data = dormant()
+    data["decisions"].append(decision("D2", "2026-10-05"))
+    data["letters"].append(letter("L3", "2026-10-06", "D2"))
+    reg.case(data, "Conduct recommenced", key="hugo", date="2026-10-06")
+    assert reg.errors(base) == set()
+
+
+def test_backdated_decision_rewrites_the_past_and_is_refused(reg: RegisterRepo) -> None:
+    base = reg.case(with_review(), key="amara")
+    data = with_review()
+    data["decisions"].insert(0, decision("D0", "2026-03-05"))
+    data["letters"].append(letter("L0", "2026-03-06", "D0"))
+    reg.case(data, "An earlier decision", key="hugo")
+    assert "MC401" in reg.errors(base)
+
+
+# --- new cases and deletions --------------------------------------------------------------
+
+
+def deletion(case_id: str, reason: str = "retention", day: str = "2026-11-20") -> dict[str, Any]:
+    return {
+        "id": case_id,
+        "deleted": day,
+        "reason": reason,
+        "approved_by": "amara-okafor",
+        "statistics": {
+            "opened_year": 2023,
+            "highest_stage": 1,
+            "services": ["council-tax"],
+            "conduct": ["shouting"],
+            "outcome": "closed" if reason == "retention" else "erased",
+        },
+    }
+
+
+def log(*records: dict[str, Any]) -> str:
+    return yaml.safe_dump({"deletions": list(records)}, sort_keys=False)
+
+
+def closed_in(year: int) -> dict[str, Any]:
+    return case(
+        opened=f"{year}-03-02",
+        decisions=[decision("D1", f"{year}-03-09")],
+        reviews=[review("R1", f"{year}-06-01", "close")],
+        letters=[letter("L1", f"{year}-03-10", "D1"), letter("L2", f"{year}-06-02", "R1")],
+    )
+
+
+def test_case_deleted_when_due_is_accepted(reg: RegisterRepo) -> None:
+    base = reg.case(closed_in(2025))
+    reg.commit(
+        {CASE: None, "cases/deletions.yaml": log(deletion("MC-2026-0001"))},
+        "Delete MC-2026-0001 (retention)",
+        key="amara",
+        date="2026-11-20",
+    )
+    assert reg.errors(base) == set()
+
+
+def test_case_file_deleted_before_its_deletion_date_is_refused(reg: RegisterRepo) -> None:
+    base = reg.case(dormant())
+    reg.commit(
+        {CASE: None, "cases/deletions.yaml": log(deletion("MC-2026-0001"))},
+        "Delete MC-2026-0001 early",
+        key="amara",
+        date="2026-11-20",
+    )
+    assert reg.errors(base) == {"MC404"}
+    found = reg.finding("MC404")
+    assert (found.file, found.path) == ("cases/deletions.yaml", "deletions[0].reason")
+
+
+def test_recorded_erasure_may_delete_at_any_time(reg: RegisterRepo) -> None:
+    base = reg.case(dormant())
+    reg.commit(
+        {CASE: None, "cases/deletions.yaml": log(deletion("MC-2026-0001", "erasure"))},
+        "Erase MC-2026-0001",
+        key="amara",
+        date="2026-11-20",
+    )
+    assert reg.errors(base) == set()
+
+
+def test_case_file_deleted_without_a_record_is_refused(reg: RegisterRepo) -> None:
+    base = reg.case(closed_in(2025))
+    reg.commit({CASE: None}, "Delete", key="amara")
+    assert reg.errors(base) == {"MC406"}
+    assert reg.finding("MC406").file == "cases/deletions.yaml"
+
+
+def test_deletion_record_must_be_signed_by_its_approver(reg: RegisterRepo) -> None:
+    base = reg.case(closed_in(2025))
+    reg.commit(
+        {CASE: None, "cases/deletions.yaml": log(deletion("MC-2026-0001"))},
+        "Delete",
+        date="2026-11-20",
+    )
+    assert reg.errors(base) == {"MC410"}
+    assert reg.finding("MC410").path == "deletions[0].approved_by"
+
+
+def test_new_case_reusing_a_deleted_id_is_refused(reg: RegisterRepo) -> None:
+    base = reg.commit(
+        {"cases/deletions.yaml": log(deletion("MC-2026-0001"))}, "Old log", key="amara"
+    )
+    reg.case(stage_1(), key="hugo")
+    assert "MC402" in reg.errors(base)
+
+
+# --- policy -------------------------------------------------------------------------------
+
+
+def periods(months: int) -> str:
+    text = (Path(__file__).resolve().parents[1] / "policy" / "periods.yaml").read_text()
+    return text.replace("review_months: 6", f"review_months: {months}")
+
+
+def test_policy_change_approved_by_a_policy_owner_is_accepted(reg: RegisterRepo) -> None:
+    reg.commit({"policy/periods.yaml": periods(5)}, "Review every 5 months", key="amara")
+    assert reg.errors() == set()
+
+
+def test_policy_change_without_approval_is_refused(reg: RegisterRepo) -> None:
+    reg.commit({"policy/periods.yaml": periods(5)}, "Review every 5 months", key="hugo")
+    assert reg.errors() == {"MC405"}
+    found = reg.finding("MC405")
+    assert (found.file, found.path) == ("policy/periods.yaml", "review_months")
+    assert found.line > 1
+
+
+def test_policy_change_edited_after_approval_is_refused(reg: RegisterRepo) -> None:
+    reg.commit({"policy/periods.yaml": periods(5)}, "Review every 5 months", key="amara")
+    reg.commit({"policy/periods.yaml": periods(4)}, "Make it 4")
+    assert reg.errors() == {"MC405"}
+
+
+def test_role_added_in_the_change_does_not_approve_it(
+    reg: RegisterRepo, keys: dict[str, SshKey]
+) -> None:
+    data = yaml.safe_load(people_yaml(keys))
+    hugo = next(p for p in data["people"] if p["id"] == "hugo-barrett")
+    hugo["roles"].append({"role": "director-of-governance", "start": "2026-03-01"})
+    reg.commit({"policy/people.yaml": dump_yaml(data)}, "Promote myself", key="hugo")
+    assert reg.errors() == {"MC405"}

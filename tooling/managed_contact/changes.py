@@ -1,0 +1,979 @@
+"""Changes: the rules that compare the register at a base revision with a proposed head.
+
+`mcr check --base REV [--head REV]` runs them after the snapshot rules. The head is read from
+git (the commit `--head` names, HEAD by default), never from the working tree: approvals are
+signatures on commits, so what is judged is what was committed. The comparison starts at the
+merge base of REV and the head, as a merge request's diff does.
+
+Only what the change touches is read: the paths `git diff` reports between the two revisions,
+the policy files and the deletion log, at each end (one `git cat-file` process per revision);
+the commits of the range and their signature status come from one `git log` pass, with
+verified results cached by commit id in `.mcr-cache/`. The snapshot rules run over the changed
+cases at the head plus the register-wide invariants (policy data, the deletion log, ids), not
+over every case.
+
+The rules (ids MC4xx, in `CHANGE_CATALOGUE`):
+
+* only the lifecycle's transitions, judged by replaying each changed case at both ends; the
+  moves recorded at the base stay as they were, unless a correction in the change says why;
+* a new case has an id that is not in use and was never deleted;
+* history is append-only: entries at the base are not edited or removed unless a correction
+  recorded in this change names them; filling in a challenge's outcome, a legal hold's end, a
+  councillor's withdrawal or adding an opinion to an incident are not edits; the customer's
+  contact details may be corrected freely (accuracy), the case's id, opening date and scope not;
+* a case file disappears only when its deletion was due at the base (dormant for the retention
+  period, no open legal hold) or by a recorded erasure, and always with its record in
+  cases/deletions.yaml, whose existing records are append-only too;
+* a change to policy/ is approved by people whose role allows `policy-change` (roles.yaml);
+* each new decision (its decider, and for stage 2 its recommender), review (every reviewer),
+  challenge outcome, correction and deletion record is approved by the person it names, who
+  held the role the approval needs on its date, in the registry at the base revision. Evidence
+  is described in `approvals`: a signed commit in the range that changes the file (or names it
+  in an `Approves:` trailer) and whose version of the entry is the head's, a forge merge
+  commit, or the forge's merge-request approvals. For a stage 2 decision, the business-case
+  author's or the recommender's signature never stands in for the Director of Governance's.
+"""
+
+from __future__ import annotations
+
+import gc
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from . import approvals as ap
+from .approvals import Approvals, MergeRequestApprovals, Registry
+from .check import check_loaded
+from .findings import Finding, Findings, Severity
+from .git import Repository, SignatureCache
+from .lifecycle import Status, Step, derive
+from .loading import Document, load_bytes
+from .model import Case, DeletionLog
+from .revision import (
+    DELETIONS_PATH,
+    POLICY_PATHS,
+    is_case_path,
+    load_case_at,
+    load_policy_at,
+    load_register_at,
+)
+from .rules import CATALOGUE, Index, Rule
+from .signers import allowed_signers
+from .validation import validate
+
+E = Severity.ERROR
+
+CHANGE_CATALOGUE: dict[str, Rule] = {
+    r.id: r
+    for r in [
+        Rule(
+            "MC401",
+            E,
+            "Only the lifecycle's transitions; the moves recorded at the base stay as they were.",
+        ),
+        Rule("MC402", E, "A new case has a new id: not in use at the base, never deleted."),
+        Rule(
+            "MC403",
+            E,
+            "History is append-only: past entries and deletion records change only through a "
+            "recorded correction.",
+        ),
+        Rule(
+            "MC404",
+            E,
+            "A case file is deleted only when its deletion is due (§7) or by a recorded erasure.",
+        ),
+        Rule("MC405", E, "Changes to policy/ are approved by a person whose role allows it."),
+        Rule("MC406", E, "A deleted case file and its record in cases/deletions.yaml go together."),
+        Rule(
+            "MC407", E, "The base revision's policy data is readable: approvals are judged on it."
+        ),
+        Rule("MC408", E, "Signing keys in policy/people.yaml are well-formed, one person's each."),
+        Rule(
+            "MC410",
+            E,
+            "Each new decision, recommendation, review, challenge outcome, correction and "
+            "deletion is approved by the person it names (signed commit or merge request).",
+        ),
+        Rule("MC411", E, "An approval is signed with a key the base revision's registry lists."),
+        Rule(
+            "MC412",
+            E,
+            "A key counts only inside its validity window, on the check date and commit date.",
+        ),
+        Rule("MC413", E, "A key added by the change itself does not count."),
+        Rule(
+            "MC414",
+            E,
+            "Separation of duties: the business-case author's or recommender's signature is "
+            "not the Director of Governance's approval (§6.2).",
+        ),
+        Rule(
+            "MC415",
+            E,
+            "The approver held the role the approval needs on that date, in the base registry.",
+        ),
+        Rule("MC417", E, "An author or committer line is not an approval: the key is."),
+        Rule("MC418", E, "Only good signatures count (not bad, expired, revoked or uncheckable)."),
+        Rule("MC419", E, "An approval covers the entry as signed: it was changed afterwards."),
+        Rule(
+            "MC420",
+            E,
+            "Approved-by trailers count only on a commit signed by the registry's forge key.",
+        ),
+        Rule("MC421", E, "Merge-request approvals name people the base registry knows."),
+    ]
+}
+
+#: Every rule, snapshot and change, for documentation.
+ALL_RULES: dict[str, Rule] = {**CATALOGUE, **CHANGE_CATALOGUE}
+
+#: Case sections whose entries have ids (history, append-only).
+SECTIONS = (
+    "incidents",
+    "adjustments",
+    "resolution_attempts",
+    "decisions",
+    "reviews",
+    "letters",
+    "challenges",
+    "police_reports",
+    "legal_holds",
+    "activity",
+    "corrections",
+)
+#: Fields that may be filled in later, when empty at the base: not edits of history.
+LATER_FIELDS: dict[str, tuple[str, ...]] = {
+    "challenges": ("decided_by", "decided", "outcome", "measures"),
+    "legal_holds": ("end",),
+}
+#: Top-level case fields that are history (the customer's details may be corrected freely).
+FIXED_FIELDS = ("id", "opened", "scope")
+
+#: When no evidence is found, the concern shown is the first of these that applies.
+_CONCERN_ORDER = (
+    ap.KEY_ADDED,
+    ap.KEY_WINDOW,
+    "MC414",
+    ap.FORGE_UNSIGNED,
+    ap.NAMES_NOBODY,
+    ap.AUTHOR_LINE,
+    ap.BAD_SIGNATURE,
+    ap.UNKNOWN_KEY,
+)
+
+_Path = tuple[str | int, ...]
+
+
+@dataclass
+class ChangeResult:
+    """What a change check found."""
+
+    findings: Findings
+    checked: int
+    base: str
+    head: str
+    commits: int
+    changed: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """An approval the change needs: `person` must approve entry `entry` of `section`."""
+
+    file: str
+    doc: Document
+    where: _Path
+    person: str
+    what: str
+    section: str
+    entry: str
+    not_by: tuple[str, ...] = ()
+
+
+def check_change(
+    root: Path,
+    base: str,
+    head: str,
+    today: date,
+    *,
+    strict_dates: bool = False,
+    merge_request: MergeRequestApprovals | None = None,
+    cache_dir: Path | None = None,
+) -> ChangeResult:
+    """The snapshot rules on what changed at `head`, then the change rules from `base`."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # as in check.run_check: loading makes many small acyclic objects
+    try:
+        return _Change(root, base, head, today, strict_dates, merge_request, cache_dir).run()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+@contextmanager
+def _signers_file(text: str) -> Iterator[Path]:
+    """A temporary allowed-signers file with `text` (its digest, not its path, keys the cache)."""
+    with tempfile.TemporaryDirectory(prefix="mcr-signers-") as folder:
+        path = Path(folder) / "allowed_signers"
+        path.write_text(text, encoding="utf-8")
+        yield path
+
+
+def _first_difference(old: BaseModel, new: BaseModel, allowed: Iterable[str] = ()) -> str | None:
+    """The first field (in model order) where `new` differs from `old`, ignoring `allowed`."""
+    skip = set(allowed)
+    for name in type(old).model_fields:
+        if name not in skip and getattr(old, name) != getattr(new, name):
+            return name
+    return None
+
+
+def _difference(old: Any, new: Any, at: _Path = ()) -> _Path:
+    """The first data path at which `new` differs from `old` (`at` if they differ as a whole)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key, value in new.items():
+            if key not in old or old[key] != value:
+                return _difference(old.get(key), value, (*at, key))
+        return at
+    if isinstance(old, list) and isinstance(new, list):
+        for i, value in enumerate(new):
+            if i >= len(old) or old[i] != value:
+                return _difference(old[i] if i < len(old) else None, value, (*at, i))
+        return at
+    return at
+
+
+def _describe(step: Step) -> str:
+    before = "a new case" if step.before == "new" else step.before
+    return f"{step.entry} ({step.event}) moved {before} to {step.after}"
+
+
+class _Change:
+    def __init__(
+        self,
+        root: Path,
+        base: str,
+        head: str,
+        today: date,
+        strict_dates: bool,
+        merge_request: MergeRequestApprovals | None,
+        cache_dir: Path | None,
+    ) -> None:
+        self.root = root
+        self.repo = Repository(root)
+        self.today = today
+        self.strict_dates = strict_dates
+        self.merge_request = merge_request
+        self.cache_dir = cache_dir
+        self.prefix, (base_sha, self.head) = self.repo.orient([base, head])
+        self.base = self.repo.merge_base(base_sha, self.head)
+        self.findings = Findings()
+        self.requirements: list[Requirement] = []
+        self.approvals = Approvals()
+        self._base_ids: set[str] | None = None
+        self._base_log: DeletionLog | None = None
+        self._base_log_read = False
+
+    # -- orchestration -------------------------------------------------------------------
+
+    def run(self) -> ChangeResult:
+        prefix = self.prefix
+        changed = [
+            p[len(prefix) :]
+            for p in self.repo.changed_files(self.base, self.head)
+            if p.startswith(prefix)
+        ]
+        self.case_paths = [p for p in changed if is_case_path(p)]
+        self.policy_paths = [p for p in changed if p.startswith("policy/")]
+        self.base_files, self.head_files = self._read(
+            self.case_paths, [*self.case_paths, *self.policy_paths]
+        )
+
+        register, loaded = load_register_at(self.root, self.head_files, self.case_paths)
+        snapshot = check_loaded(register, loaded, self.today, self.strict_dates)
+        self.findings.extend(snapshot.findings)
+        self.head_policy = register.policy
+        self.head_cases = {c.file: c for c in register.cases}
+        self.head_deletions, self.head_deletions_doc = register.deletions, register.deletions_doc
+
+        self.base_policy, _, problems = load_policy_at(self.base_files)
+        self.base_index = Index(self.base_policy) if self.base_policy is not None else None
+        if self.base_policy is None:
+            first = problems[0] if problems else None
+            self._add(
+                Finding(
+                    first.file if first else "policy/people.yaml",
+                    1,
+                    1,
+                    "",
+                    "MC407",
+                    E,
+                    f"the policy data at the base revision {self.base[:12]} cannot be read, so "
+                    "no approval in this change can be judged"
+                    + (f": {first.file}: {first.message}" if first else ""),
+                )
+            )
+        commits = self._collect_approvals()
+
+        for path in self.case_paths:
+            self._case(path)
+        self._deletions()
+        self._judge()
+        return ChangeResult(
+            self.findings,
+            len(register.case_files),
+            self.base,
+            self.head,
+            commits,
+            changed,
+        )
+
+    def _read(
+        self, at_base: Sequence[str], at_head: Sequence[str]
+    ) -> tuple[dict[str, bytes | None], dict[str, bytes | None]]:
+        """Policy files, the deletion log and the given paths at the base and the head, in
+        one `git cat-file` process."""
+        common = [*POLICY_PATHS.values(), DELETIONS_PATH]
+        wanted = {
+            self.base: list(dict.fromkeys([*common, *at_base])),
+            self.head: list(dict.fromkeys([*common, *at_head])),
+        }
+        raw = self.repo.read_blobs(
+            (rev, self.prefix + path) for rev, paths in wanted.items() for path in paths
+        )
+        base, head = (
+            {path: raw[(rev, self.prefix + path)] for path in wanted[rev]}
+            for rev in (self.base, self.head)
+        )
+        return base, head
+
+    def _add(self, finding: Finding) -> None:
+        self.findings.add(finding)
+
+    def _report(self, doc: Document, path: _Path, rule: str, message: str) -> None:
+        self.findings.add(doc.finding(path, rule, message))
+
+    def _collect_approvals(self) -> int:
+        if self.base_policy is None or self.base_index is None:
+            return 0
+        base_registry = Registry(self.base_policy.people)
+        head_registry = Registry(self.head_policy.people) if self.head_policy else None
+        if head_registry is not None and "policy/people.yaml" in self.policy_paths:
+            doc = self._head_policy_doc("people")
+            for problem in head_registry.key_problems:
+                if doc is not None:
+                    self._report(doc, problem.path, "MC408", problem.message)
+        signers = allowed_signers(list(base_registry.keys.values()), windows=False)
+        cache = SignatureCache.in_directory(self.cache_dir) if self.cache_dir else None
+        with _signers_file(signers) as signers_path:
+            commits = self.repo.commits(
+                self.base, self.head, allowed_signers=signers_path, cache=cache
+            )
+        self.approvals = ap.collect(
+            commits,
+            base=base_registry,
+            index=self.base_index,
+            head_registry=head_registry,
+            today=self.today,
+            head=self.head,
+            prefix=self.prefix,
+            merge_request=self.merge_request,
+        )
+        return len(commits)
+
+    def _head_policy_doc(self, name: str) -> Document | None:
+        raw = self.head_files.get(POLICY_PATHS[name])
+        if raw is None:
+            return None
+        doc, _ = load_bytes(raw, POLICY_PATHS[name])
+        return doc
+
+    # -- one case file -------------------------------------------------------------------
+
+    def _case(self, file: str) -> None:
+        base_raw, head_raw = self.base_files.get(file), self.head_files.get(file)
+        if head_raw is None:
+            if base_raw is not None:
+                self._deleted(file, base_raw)
+            return
+        head = self.head_cases.get(file)
+        if head is None:
+            return  # it does not load: the snapshot rules have said why
+        base: Case | None = None
+        if base_raw is not None:
+            loaded, _, _ = load_case_at(self.root, file, base_raw)
+            base = loaded.case if loaded is not None else None
+        else:
+            self._new_case(head.doc, head.case)
+        corrected = self._new_corrections(base, head.case)
+        if base is not None:
+            self._history(head.doc, base, head.case, corrected)
+        self._transitions(head.doc, base, head.case, bool(corrected))
+        self._requirements(file, head.doc, base, head.case)
+
+    def _new_case(self, doc: Document, case: Case) -> None:
+        deleted: set[str] = set()
+        for log in (self._base_deletions(), self.head_deletions):
+            if log is not None:
+                deleted.update(d.id for d in log.deletions)
+        if case.id in deleted:
+            self._report(
+                doc,
+                ("id",),
+                "MC402",
+                f"case id '{case.id}' belonged to a deleted case and is never reused: "
+                "run `mcr new` for a fresh id",
+            )
+        elif case.id in self._base_case_ids():
+            self._report(
+                doc,
+                ("id",),
+                "MC402",
+                f"case id '{case.id}' is already used by a case file at the base revision: "
+                "run `mcr new` for a fresh id",
+            )
+
+    def _base_case_ids(self) -> set[str]:
+        """Ids (file stems) of the case files at the base, listed once, when first needed."""
+        if self._base_ids is None:
+            self._base_ids = {
+                p.rpartition("/")[2].rsplit(".", 1)[0]
+                for p in self.repo.list_files(self.base, f"{self.prefix}cases")
+                if is_case_path(p[len(self.prefix) :])
+            }
+        return self._base_ids
+
+    def _new_corrections(self, base: Case | None, head: Case) -> set[str]:
+        """Entries that corrections added by this change name."""
+        old = {k.id for k in base.corrections} if base is not None else set()
+        return {k.entry for k in head.corrections if k.id not in old}
+
+    def _history(self, doc: Document, base: Case, head: Case, corrected: set[str]) -> None:
+        for name in FIXED_FIELDS:
+            if getattr(base, name) != getattr(head, name):
+                self._report(
+                    doc,
+                    (name,),
+                    "MC403",
+                    f"'{name}' was changed: it is part of the case's history and stays as "
+                    "recorded at the base revision",
+                )
+        for section in SECTIONS:
+            now = {e.id: (i, e) for i, e in enumerate(getattr(head, section))}
+            for old in getattr(base, section):
+                kind = section.rstrip("s").replace("_", " ")
+                if old.id not in now:
+                    if old.id not in corrected:
+                        self._report(
+                            doc,
+                            (section,),
+                            "MC403",
+                            f"{kind} {old.id} was removed: history is append-only; a recorded "
+                            "correction (who, when, why) naming it is needed",
+                        )
+                    continue
+                i, new = now[old.id]
+                if old == new or old.id in corrected:
+                    continue
+                key = self._edited(section, old, new)
+                if key is not None:
+                    self._report(
+                        doc,
+                        (section, i, key),
+                        "MC403",
+                        f"{kind} {old.id} was edited ('{key}'): history is append-only; record "
+                        "a correction (who, when, why) in 'corrections' to change it",
+                    )
+        for j, old_choice in enumerate(base.councillors):
+            if j >= len(head.councillors):
+                self._report(
+                    doc,
+                    ("councillors",),
+                    "MC403",
+                    f"councillor choice {j + 1} ({old_choice.councillor}) was removed: "
+                    "withdraw it instead",
+                )
+                continue
+            new_choice = head.councillors[j]
+            later = ("withdrawn",) if old_choice.withdrawn is None else ()
+            key = _first_difference(old_choice, new_choice, later)
+            if key is not None:
+                self._report(
+                    doc,
+                    ("councillors", j, key),
+                    "MC403",
+                    f"councillor choice {j + 1} was edited ('{key}'): add a new choice or "
+                    "withdraw this one",
+                )
+
+    def _edited(self, section: str, old: Any, new: Any) -> str | None:
+        later = [f for f in LATER_FIELDS.get(section, ()) if getattr(old, f) is None]
+        if section == "challenges" and old.outcome is not None:
+            later = []
+        if section == "incidents" and list(new.opinions[: len(old.opinions)]) == list(old.opinions):
+            later.append("opinions")
+        return _first_difference(old, new, later)
+
+    def _transitions(self, doc: Document, base: Case | None, head: Case, corrected: bool) -> None:
+        policy = self.base_policy or self.head_policy
+        if policy is None:
+            return
+        before = derive(base, policy, self.today) if base is not None else Status()
+        after = derive(head, policy, self.today)
+
+        def key(step: Step) -> tuple[str, str, str, str, bool]:
+            return (step.entry, step.event, step.before, step.after, step.allowed)
+
+        if not corrected:
+            for k, old in enumerate(before.steps):
+                new = after.steps[k] if k < len(after.steps) else None
+                if new is not None and key(new) == key(old):
+                    continue
+                where = new.path if new is not None else ("id",)
+                now = f"now {_describe(new)}" if new is not None else "now there is no such move"
+                self._report(
+                    doc,
+                    where,
+                    "MC401",
+                    f"this change rewrites the case's past: at the base revision "
+                    f"{_describe(old)}; {now}. The state at the base was {before.state}; "
+                    "past moves change only through a recorded correction",
+                )
+                break
+        known = {s.entry for s in before.steps}
+        for step in after.steps:
+            if step.entry in known or step.allowed:
+                continue
+            before_word = "a new case" if step.before == "new" else step.before
+            self._report(
+                doc,
+                step.path,
+                "MC401",
+                f"{step.entry} ({step.event}) would move the case from {before_word} to "
+                f"{step.after}: policy/transitions.yaml at the base revision does not allow it",
+            )
+
+    # -- approvals needed ----------------------------------------------------------------
+
+    def _requirements(self, file: str, doc: Document, base: Case | None, head: Case) -> None:
+        index = self.base_index
+        if index is None:
+            return
+        services = list(head.scope.services)
+
+        def old_ids(section: str) -> set[str]:
+            return {e.id for e in getattr(base, section)} if base is not None else set()
+
+        def need(
+            where: _Path,
+            person: str,
+            action: str | None,
+            day: date,
+            what: str,
+            section: str,
+            entry: str,
+            not_by: tuple[str, ...] = (),
+        ) -> None:
+            if action is not None and not index.approves(action, [person], day, services):
+                self._report(
+                    doc,
+                    where,
+                    "MC415",
+                    f"{what}: {person} did not hold a role that may give this approval "
+                    f"('{action}' in policy/roles.yaml) on {day}, in the registry at the base "
+                    "revision",
+                )
+            self.requirements.append(
+                Requirement(file, doc, where, person, what, section, entry, not_by)
+            )
+
+        for i, dec in enumerate(head.decisions):
+            if dec.id in old_ids("decisions"):
+                continue
+            path: _Path = ("decisions", i)
+            what = f"decision {dec.id}"
+            if dec.stage == 1:
+                need(
+                    (*path, "decided_by"),
+                    dec.decided_by,
+                    "decision-stage-1",
+                    dec.date,
+                    what,
+                    "decisions",
+                    dec.id,
+                )
+                continue
+            others = tuple(
+                p
+                for p in (
+                    dec.business_case.author if dec.business_case else None,
+                    dec.recommendation.by if dec.recommendation else None,
+                )
+                if p is not None and p != dec.decided_by
+            )
+            need(
+                (*path, "decided_by"),
+                dec.decided_by,
+                "decision-stage-2",
+                dec.date,
+                what,
+                "decisions",
+                dec.id,
+                others,
+            )
+            if dec.recommendation is not None:
+                rec = dec.recommendation
+                need(
+                    (*path, "recommendation", "by"),
+                    rec.by,
+                    "recommendation",
+                    rec.date,
+                    f"the recommendation on {what}",
+                    "decisions",
+                    dec.id,
+                )
+        for i, rev in enumerate(head.reviews):
+            if rev.id in old_ids("reviews"):
+                continue
+            if not index.approves("review", rev.reviewed_by, rev.date, services):
+                self._report(
+                    doc,
+                    ("reviews", i, "reviewed_by"),
+                    "MC415",
+                    f"review {rev.id}: the reviewers did not hold the roles a review needs "
+                    f"('review' in policy/roles.yaml) on {rev.date}, in the registry at the "
+                    "base revision",
+                )
+            for j, who in enumerate(rev.reviewed_by):
+                need(
+                    ("reviews", i, "reviewed_by", j),
+                    who,
+                    None,
+                    rev.date,
+                    f"review {rev.id}",
+                    "reviews",
+                    rev.id,
+                )
+        base_challenges = {c.id: c for c in base.challenges} if base is not None else {}
+        for i, ch in enumerate(head.challenges):
+            old = base_challenges.get(ch.id)
+            if ch.outcome is None or ch.decided_by is None or ch.decided is None:
+                continue
+            if old is not None and old.outcome is not None:
+                continue
+            need(
+                ("challenges", i, "decided_by"),
+                ch.decided_by,
+                "challenge",
+                ch.decided,
+                f"the outcome of challenge {ch.id}",
+                "challenges",
+                ch.id,
+            )
+        for i, corr in enumerate(head.corrections):
+            if corr.id in old_ids("corrections"):
+                continue
+            need(
+                ("corrections", i, "approved_by"),
+                corr.approved_by,
+                "correction",
+                corr.date,
+                f"correction {corr.id}",
+                "corrections",
+                corr.id,
+            )
+
+    # -- deletions -----------------------------------------------------------------------
+
+    def _base_deletions(self) -> DeletionLog | None:
+        """The deletion log at the base (None if it does not load), read once."""
+        if not self._base_log_read:
+            raw = self.base_files.get(DELETIONS_PATH)
+            log: DeletionLog | None = DeletionLog()
+            if raw is not None:
+                doc, problems = load_bytes(raw, DELETIONS_PATH)
+                log = validate(DeletionLog, doc)[0] if doc is not None and not problems else None
+            self._base_log, self._base_log_read = log, True
+        return self._base_log
+
+    def _deleted(self, file: str, base_raw: bytes) -> None:
+        case_id = file.rpartition("/")[2].rsplit(".", 1)[0]
+        log, doc = self.head_deletions, self.head_deletions_doc
+        records = {d.id: (i, d) for i, d in enumerate(log.deletions)} if log else {}
+        if case_id not in records:
+            where = (
+                doc.finding(("deletions",), "MC406", "")
+                if doc is not None
+                else Finding(file, 1, 1, "", "MC406", E, "")
+            )
+            self._add(
+                Finding(
+                    where.file,
+                    where.line,
+                    where.column,
+                    where.path,
+                    "MC406",
+                    E,
+                    f"{file} is deleted without a record in cases/deletions.yaml: record the "
+                    "deletion (date, reason, approver, anonymous statistics)",
+                )
+            )
+            return
+        i, record = records[case_id]
+        assert doc is not None
+        if record.reason == "erasure":
+            return
+        loaded, _, _ = load_case_at(self.root, file, base_raw)
+        policy = self.base_policy or self.head_policy
+        if loaded is None or policy is None:
+            self._report(
+                doc,
+                ("deletions", i, "reason"),
+                "MC404",
+                f"{file} could not be read at the base revision, so its deletion cannot be "
+                "shown to be due",
+            )
+            return
+        status = derive(loaded.case, policy, self.today)
+        due = status.deletion_due
+        if status.state != "dormant" or due is None or due > self.today or status.open_holds:
+            if status.state != "dormant":
+                why = f"it is {status.state}, not dormant"
+            elif status.open_holds:
+                why = f"legal hold {', '.join(status.open_holds)} is open"
+            else:
+                why = f"its deletion is due on {due}"
+            self._report(
+                doc,
+                ("deletions", i, "reason"),
+                "MC404",
+                f"{case_id} is deleted for retention before its deletion is due: {why} (§7)",
+            )
+
+    def _deletions(self) -> None:
+        log, doc = self.head_deletions, self.head_deletions_doc
+        base_log = self._base_deletions()
+        if log is None or doc is None:
+            return
+        now = {d.id: (i, d) for i, d in enumerate(log.deletions)}
+        old_ids: set[str] = set()
+        if base_log is not None:
+            for old in base_log.deletions:
+                old_ids.add(old.id)
+                if old.id not in now:
+                    self._report(
+                        doc,
+                        ("deletions",),
+                        "MC403",
+                        f"the deletion record of {old.id} was removed: the log is append-only",
+                    )
+                    continue
+                i, new = now[old.id]
+                key = _first_difference(old, new)
+                if key is not None:
+                    self._report(
+                        doc,
+                        ("deletions", i, key),
+                        "MC403",
+                        f"the deletion record of {old.id} was edited ('{key}'): the log is "
+                        "append-only",
+                    )
+        deleted = {
+            p.rpartition("/")[2].rsplit(".", 1)[0]
+            for p in self.case_paths
+            if self.base_files.get(p) is not None and self.head_files.get(p) is None
+        }
+        for i, record in enumerate(log.deletions):
+            if record.id in old_ids:
+                continue
+            if record.id not in deleted:
+                self._report(
+                    doc,
+                    ("deletions", i, "id"),
+                    "MC406",
+                    f"records the deletion of {record.id}, but this change deletes no such case "
+                    "file",
+                )
+            index = self.base_index
+            if index is not None and not index.approves(
+                "deletion", [record.approved_by], record.deleted, []
+            ):
+                self._report(
+                    doc,
+                    ("deletions", i, "approved_by"),
+                    "MC415",
+                    f"{record.approved_by} did not hold a role that may approve a deletion on "
+                    f"{record.deleted}, in the registry at the base revision",
+                )
+            self.requirements.append(
+                Requirement(
+                    DELETIONS_PATH,
+                    doc,
+                    ("deletions", i, "approved_by"),
+                    record.approved_by,
+                    f"the deletion of {record.id}",
+                    "deletions",
+                    record.id,
+                )
+            )
+
+    # -- judging approvals ---------------------------------------------------------------
+
+    def _judge(self) -> None:
+        if self.base_index is None:
+            return
+        reads: set[tuple[str, str]] = set()
+        for req in self.requirements:
+            for person in (req.person, *req.not_by):
+                for ev in self.approvals.of(person, req.file):
+                    if ev.commit != self.head:
+                        reads.add((ev.commit, self.prefix + req.file))
+        for path in self.policy_paths:
+            for ev in self.approvals.covering(path):
+                if ev.commit != self.head:
+                    reads.add((ev.commit, self.prefix + path))
+        self.blobs = self.repo.read_blobs(sorted(reads))
+        self.parsed: dict[bytes, dict[str, dict[str, BaseModel]]] = {}
+        for req in self.requirements:
+            self._judge_one(req)
+        self._policy_changes()
+
+    def _raw_at(self, commit: str, file: str) -> bytes | None:
+        if commit == self.head:
+            return self.head_files.get(file)
+        return self.blobs.get((commit, self.prefix + file))
+
+    def _entries(self, raw: bytes, file: str) -> dict[str, dict[str, BaseModel]]:
+        found = self.parsed.get(raw)
+        if found is not None:
+            return found
+        entries: dict[str, dict[str, BaseModel]] = {}
+        doc, problems = load_bytes(raw, file)
+        if doc is not None and not problems:
+            if file == DELETIONS_PATH:
+                log, _ = validate(DeletionLog, doc)
+                if log is not None:
+                    entries["deletions"] = {d.id: d for d in log.deletions}
+            else:
+                case, _ = validate(Case, doc)
+                if case is not None:
+                    for section in SECTIONS:
+                        entries[section] = {e.id: e for e in getattr(case, section)}
+        self.parsed[raw] = entries
+        return entries
+
+    def _approved(self, req: Requirement, person: str) -> tuple[list[str], list[str]]:
+        """Evidence that `person` approved the entry as it is at the head, and evidence of an
+        approval of another version of it."""
+        head_raw = self.head_files.get(req.file)
+        if head_raw is None:
+            return [], []
+        target = self._entries(head_raw, req.file).get(req.section, {}).get(req.entry)
+        good: list[str] = []
+        stale: list[str] = []
+        for ev in self.approvals.of(person, req.file):
+            raw = self._raw_at(ev.commit, req.file)
+            if raw == head_raw:
+                good.append(ev.detail)
+                continue
+            signed = (
+                self._entries(raw, req.file).get(req.section, {}).get(req.entry)
+                if raw is not None
+                else None
+            )
+            if signed is not None and signed == target:
+                good.append(ev.detail)
+            elif signed is not None:
+                stale.append(ev.detail)
+        return good, stale
+
+    def _judge_one(self, req: Requirement) -> None:
+        good, stale = self._approved(req, req.person)
+        if good:
+            return
+        subject = f"{req.what} names {req.person}"
+        if stale:
+            self._report(
+                req.doc,
+                req.where,
+                "MC419",
+                f"{subject}, who approved an earlier version of it ({stale[0]}); it was "
+                f"changed afterwards, so {req.person} must approve it again",
+            )
+            return
+        concerns = self.approvals.concerns_about(req.person, req.file)
+        by_rule: dict[str, list[str]] = {}
+        for concern in concerns:
+            by_rule.setdefault(concern.rule, []).append(concern.detail)
+        for other in req.not_by:
+            good_other, _ = self._approved(req, other)
+            if good_other:
+                by_rule.setdefault("MC414", []).append(
+                    f"{good_other[0]}, but {other} also wrote the business case or the "
+                    "recommendation: the Director of Governance's approval must be their own "
+                    "(§6.2)"
+                )
+        for rule in _CONCERN_ORDER:
+            if rule in by_rule:
+                self._report(
+                    req.doc,
+                    req.where,
+                    rule,
+                    f"{subject}, but there is no approval by them: {by_rule[rule][0]}",
+                )
+                return
+        self._report(
+            req.doc,
+            req.where,
+            "MC410",
+            f"{subject}, but no commit in the range that changes {req.file} (or names it in "
+            f"an 'Approves:' trailer) is signed by a key of theirs, and no merge-request "
+            "evidence names them: they sign a commit (see the approvers' guide) or approve the "
+            "merge request",
+        )
+
+    def _policy_changes(self) -> None:
+        index = self.base_index
+        if index is None:
+            return
+        for path in self.policy_paths:
+            head_raw = self.head_files.get(path)
+            people = sorted(
+                {
+                    ev.person
+                    for ev in self.approvals.covering(path)
+                    if self._raw_at(ev.commit, path) == head_raw
+                }
+            )
+            if index.approves("policy-change", people, self.today, []):
+                continue
+            action = "deleted" if head_raw is None else "changed"
+            named = f" (approvals found: {', '.join(people)})" if people else ""
+            message = (
+                f"{path} is {action} without the approval of a person whose role allows "
+                f"'policy-change' (policy/roles.yaml at the base revision){named}: they "
+                "sign a commit with this version of the file, or approve the merge request"
+            )
+            where = self._first_change(path)
+            if where is None:
+                self._add(Finding(path, 1, 1, "", "MC405", E, message))
+            else:
+                self._report(where[0], where[1], "MC405", message)
+
+    def _first_change(self, path: str) -> tuple[Document, _Path] | None:
+        """The head document of a changed YAML file and the first data path that differs."""
+        head_raw, base_raw = self.head_files.get(path), self.base_files.get(path)
+        if head_raw is None or not path.endswith(".yaml"):
+            return None
+        head, _ = load_bytes(head_raw, path)
+        if head is None:
+            return None
+        base = load_bytes(base_raw, path)[0] if base_raw is not None else None
+        return head, _difference(base.data if base is not None else None, head.data)
