@@ -1,0 +1,107 @@
+"""The CI templates and the approvers' guide cannot drift from the tool: every `mcr` command
+and option they use exists, the pipelines run what the issue asks, and the guide lists every
+change rule."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import yaml
+
+from managed_contact import cli
+from managed_contact.changes import CHANGE_CATALOGUE
+
+REPO = Path(__file__).resolve().parents[1]
+GITLAB = REPO / ".gitlab-ci.yml"
+GITHUB = REPO / ".github" / "workflows" / "register.yml"
+HOOKS = REPO / ".pre-commit-hooks.yaml"
+GUIDE = REPO / "site" / "guides" / "approving.md"
+
+
+def load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def mcr_commands(text: str) -> list[list[str]]:
+    """Every `mcr ...` command line in a template (continuation lines joined)."""
+    text = re.sub(r"\s*\n\s*--", " --", text)
+    found = []
+    for match in re.finditer(r"(?<![\w/-])mcr ([^\n'`]*)", text):
+        words = shlex.split(match.group(1).split("#")[0].replace("$APPROVALS", ""))
+        found.append([w for w in words if w])
+    return found
+
+
+@pytest.mark.parametrize("path", [GITLAB, GITHUB, HOOKS], ids=lambda p: p.name)
+def test_every_mcr_command_and_option_in_the_templates_exists(path: Path) -> None:
+    commands = mcr_commands(path.read_text(encoding="utf-8"))
+    assert commands
+    for words in commands:
+        command = cli.main.commands.get(words[0])
+        assert isinstance(command, click.Command), words
+        options = {o for p in command.params for o in getattr(p, "opts", [])}
+        for word in words[1:]:
+            if word.startswith("--"):
+                assert word in options, (words, word)
+
+
+def scripts(pipeline: dict[str, Any]) -> dict[str, str]:
+    return {
+        name: "\n".join(job.get("script", []))
+        for name, job in pipeline.items()
+        if isinstance(job, dict) and "script" in job
+    }
+
+
+def test_gitlab_pipelines() -> None:
+    pipeline = load(GITLAB)
+    jobs = scripts(pipeline)
+    assert 'mcr check --base "$CI_MERGE_REQUEST_DIFF_BASE_SHA"' in jobs["check-merge-request"]
+    assert pipeline["check-merge-request"]["variables"]["GIT_DEPTH"] == "0"
+    assert "mcr check --strict-dates" in jobs["daily"]
+    assert "mcr due" in jobs["daily"]
+    assert "mcr build --output public" in jobs["pages"]
+    assert pipeline["pages"]["artifacts"]["paths"] == ["public"]
+
+
+def test_artifacts_expire_well_before_the_retention_period() -> None:
+    months = load(REPO / "policy" / "periods.yaml")["dormant_retention_months"]
+    days, unit = load(GITLAB)["pages"]["artifacts"]["expire_in"].split()
+    assert unit in ("day", "days")
+    assert int(days) < months * 28
+    steps = load(GITHUB)["jobs"]["pages"]["steps"]
+    [upload] = [s for s in steps if "upload-pages-artifact" in s.get("uses", "")]
+    assert int(upload["with"]["retention-days"]) < months * 28
+
+
+def test_github_workflow() -> None:
+    workflow = load(GITHUB)
+    runs = {
+        name: "\n".join(step.get("run", "") for step in job["steps"])
+        for name, job in workflow["jobs"].items()
+    }
+    assert "--base" in runs["change"]
+    assert "--approvals approvals.json" in runs["change"]
+    assert "mcr check --strict-dates" in runs["daily"]
+    assert "mcr due" in runs["daily"]
+    assert "mcr build --output public" in runs["pages"]
+    checkout = workflow["jobs"]["change"]["steps"][0]
+    assert checkout["with"]["fetch-depth"] == 0
+
+
+def test_pre_commit_hook() -> None:
+    [hook] = load(HOOKS)
+    assert hook["id"] == "mcr-check"
+    assert hook["entry"] == "mcr check"
+    assert hook["pass_filenames"] is False
+
+
+def test_guide_lists_every_change_rule() -> None:
+    text = GUIDE.read_text(encoding="utf-8")
+    for rule in CHANGE_CATALOGUE:
+        assert f"| {rule} |" in text, rule
