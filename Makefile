@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: site test lint typecheck serve bench bench-site clean schemas
+.PHONY: site test lint typecheck serve bench clean schemas
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,7 @@ serve: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/check_speed.py
-
-bench-site: $(STAMP)
+	$(BIN)/python benchmarks/change_check.py
 	$(BIN)/python benchmarks/site_build.py
 
 clean:

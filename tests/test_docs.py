@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from managed_contact.cli import main
 from managed_contact.errors import ExitCode
 from managed_contact.reference import cli_markdown, rules_markdown
-from managed_contact.rules import CATALOGUE
+from managed_contact.changes import ALL_RULES
 
 from conftest import REPO
 
@@ -56,5 +56,5 @@ def test_help_runs_for_every_command() -> None:
 
 def test_rules_reference_lists_every_rule() -> None:
     page = rules_markdown()
-    for rule_id, rule in CATALOGUE.items():
+    for rule_id, rule in ALL_RULES.items():
         assert f"| {rule_id} | {rule.severity.value} |" in page

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .rules import CATALOGUE, Rule
+from .changes import ALL_RULES
+from .rules import Rule
 
 
 def cli_markdown(group: click.Group, prog: str = "mcr") -> str:
@@ -30,12 +31,12 @@ def rules_markdown(rules: dict[str, Rule] | None = None) -> str:
         "",
         "Every finding names one of these rules. Errors fail `mcr check`; warnings are reported "
         "and do not, except that overdue reviews and deletions (MC350, MC352) are errors with "
-        "`--strict-dates`, in the scheduled run.",
+        "`--strict-dates`, in the scheduled run. MC4xx rules judge a change (`mcr check --base`).",
         "",
         "| Rule | Severity | What it requires |",
         "|---|---|---|",
     ]
-    for rule in sorted((rules or CATALOGUE).values(), key=lambda r: r.id):
+    for rule in sorted((rules or ALL_RULES).values(), key=lambda r: r.id):
         summary = rule.summary.replace("|", "\\|")
         lines.append(f"| {rule.id} | {rule.severity.value} | {summary} |")
     return "\n".join(lines) + "\n"
