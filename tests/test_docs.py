@@ -6,10 +6,10 @@ import re
 
 from click.testing import CliRunner
 
+from managed_contact.changes import ALL_RULES
 from managed_contact.cli import main
 from managed_contact.errors import ExitCode
 from managed_contact.reference import cli_markdown, rules_markdown
-from managed_contact.changes import ALL_RULES
 
 from conftest import REPO
 

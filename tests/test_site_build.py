@@ -489,8 +489,8 @@ def test_parallel_loading_matches_sequential(
 
 
 def test_reference_pages_are_generated_from_the_code(demo: Path) -> None:
-    from managed_contact.cli import main
     from managed_contact.changes import ALL_RULES
+    from managed_contact.cli import main
 
     cli_page = html(demo, "reference/cli/")
     for name in main.commands:
