@@ -448,3 +448,9 @@ def test_role_added_in_the_change_does_not_approve_it(
     hugo["roles"].append({"role": "director-of-governance", "start": "2026-03-01"})
     reg.commit({"policy/people.yaml": dump_yaml(data)}, "Promote myself", key="hugo")
     assert reg.errors() == {"MC405"}
+
+
+def test_a_misnamed_case_file_in_a_change_is_reported(reg: RegisterRepo) -> None:
+    reg.commit({"cases/mc-2026-0001.yaml": "id: MC-2026-0001\n"}, "misnamed", key="hugo")
+    assert reg.errors() == {"MC106"}
+    assert reg.finding("MC106").file == "cases/mc-2026-0001.yaml"

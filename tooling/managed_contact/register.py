@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from .validation import validate
 
 CASE_NAME = re.compile(r"MC-[0-9]{4}-[0-9]{4}\.yaml\Z")
 DELETIONS_NAME = "deletions.yaml"
+DELETIONS_FILE = f"cases/{DELETIONS_NAME}"
 MISSING_POLICY = "MC503"
 
 
@@ -71,15 +73,31 @@ def display(root: Path, path: Path) -> str:
         return str(path)
 
 
-def load_policy(root: Path) -> tuple[Policy | None, dict[str, Document], list[Finding]]:
+#: Loads one file of the register, named by its path in the register ("policy/people.yaml"):
+#: the document and the problems found, or None when there is no such file. The same loading
+#: serves the working tree and a git revision.
+FileLoader = Callable[[str], tuple[Document | None, list[Finding]] | None]
+
+
+def disk_files(root: Path) -> FileLoader:
+    """A `FileLoader` for the register on disk at `root`."""
+
+    def load(file: str) -> tuple[Document | None, list[Finding]] | None:
+        path = root / file
+        return load_file(path, file) if path.is_file() else None
+
+    return load
+
+
+def policy_from(load: FileLoader) -> tuple[Policy | None, dict[str, Document], list[Finding]]:
     """Load and validate every policy file; the policy is None if any is missing or invalid."""
     findings: list[Finding] = []
     docs: dict[str, Document] = {}
     parts: dict[str, object] = {}
     for name, model in POLICY_FILES.items():
-        path = root / "policy" / f"{name}.yaml"
         file = f"policy/{name}.yaml"
-        if not path.is_file():
+        loaded = load(file)
+        if loaded is None:
             findings.append(
                 Finding(
                     file,
@@ -92,7 +110,7 @@ def load_policy(root: Path) -> tuple[Policy | None, dict[str, Document], list[Fi
                 )
             )
             continue
-        doc, problems = load_file(path, file)
+        doc, problems = loaded
         findings.extend(problems)
         if doc is None or problems:
             continue
@@ -106,16 +124,45 @@ def load_policy(root: Path) -> tuple[Policy | None, dict[str, Document], list[Fi
     return Policy.model_validate(parts), docs, findings
 
 
-def load_case(root: Path, path: Path) -> tuple[CaseFile | None, Document | None, list[Finding]]:
-    """Load and validate one case file."""
-    file = display(root, path)
-    doc, findings = load_file(path, file)
+def deletions_from(load: FileLoader) -> tuple[DeletionLog | None, Document | None, list[Finding]]:
+    """The deletion log (empty when there is none yet)."""
+    loaded = load(DELETIONS_FILE)
+    if loaded is None:
+        return DeletionLog(), None, []
+    doc, findings = loaded
+    if doc is None or findings:
+        return None, doc, findings
+    log, problems = validate(DeletionLog, doc)
+    return log, doc, problems
+
+
+def case_from(
+    path: Path, file: str, loaded: tuple[Document | None, list[Finding]]
+) -> tuple[CaseFile | None, Document | None, list[Finding]]:
+    """Validate one loaded case file."""
+    doc, findings = loaded
     if doc is None or findings:
         return None, doc, findings
     case, problems = validate(Case, doc)
     if case is None:
         return None, doc, problems
     return CaseFile(path, file, doc, case), doc, []
+
+
+def load_policy(root: Path) -> tuple[Policy | None, dict[str, Document], list[Finding]]:
+    """Policy data from the register on disk."""
+    return policy_from(disk_files(root))
+
+
+def load_deletions(root: Path) -> tuple[DeletionLog | None, Document | None, list[Finding]]:
+    """The deletion log on disk."""
+    return deletions_from(disk_files(root))
+
+
+def load_case(root: Path, path: Path) -> tuple[CaseFile | None, Document | None, list[Finding]]:
+    """Load and validate one case file on disk."""
+    file = display(root, path)
+    return case_from(path, file, load_file(path, file))
 
 
 def case_paths(root: Path) -> list[Path]:
@@ -127,35 +174,41 @@ def case_paths(root: Path) -> list[Path]:
     )
 
 
-def load_deletions(root: Path) -> tuple[DeletionLog | None, Document | None, list[Finding]]:
-    path = root / "cases" / DELETIONS_NAME
-    if not path.is_file():
-        return DeletionLog(), None, []
-    doc, findings = load_file(path, f"cases/{DELETIONS_NAME}")
-    if doc is None or findings:
-        return None, doc, findings
-    log, problems = validate(DeletionLog, doc)
-    return log, doc, problems
+def assemble(
+    root: Path, load: FileLoader, files: Iterable[str], stray: Iterable[Path] = ()
+) -> tuple[Register, list[Finding]]:
+    """A `Register` of the policy, the deletion log and the case `files` that exist.
 
-
-def load_register(root: Path, only: list[Path] | None = None) -> tuple[Register, list[Finding]]:
-    """Load policy, deletion log and case files (all of them, or only those given)."""
-    if not (root / "cases").is_dir():
-        raise RegisterNotFound(f"{root} has no cases/ directory")
-    register = Register(root)
-    register.policy, register.policy_docs, findings = load_policy(root)
-    register.deletions, register.deletions_doc, problems = load_deletions(root)
+    Files in cases/ not named like a case go to `Register.stray`, with `stray` (e.g. folders),
+    for rules.check_register to report.
+    """
+    register = Register(root, stray=list(stray))
+    register.policy, register.policy_docs, findings = policy_from(load)
+    register.deletions, register.deletions_doc, problems = deletions_from(load)
     findings.extend(problems)
-    paths = case_paths(root) if only is None else sorted(only)
-    for path in paths:
-        if path.name == DELETIONS_NAME:
+    for file in sorted(files):
+        name = file.rpartition("/")[2]
+        if name == DELETIONS_NAME:
             continue
-        if not CASE_NAME.match(path.name) or not path.is_file():
-            register.stray.append(path)  # reported by rules.check_register
+        path = root / file
+        if not CASE_NAME.match(name):
+            register.stray.append(path)
+            continue
+        found = load(file)
+        if found is None:
             continue
         register.case_files.append(path)
-        loaded, _, problems = load_case(root, path)
+        loaded, _, problems = case_from(path, file, found)
         findings.extend(problems)
         if loaded is not None:
             register.cases.append(loaded)
     return register, findings
+
+
+def load_register(root: Path, only: list[Path] | None = None) -> tuple[Register, list[Finding]]:
+    """Load policy, deletion log and case files on disk (all of them, or only those given)."""
+    if not (root / "cases").is_dir():
+        raise RegisterNotFound(f"{root} has no cases/ directory")
+    paths = case_paths(root) if only is None else sorted(only)
+    files = [display(root, p) for p in paths if not p.is_dir()]
+    return assemble(root, disk_files(root), files, [p for p in paths if p.is_dir()])

@@ -12,14 +12,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .findings import Finding, Severity
+from .findings import Finding
 from .loading import Document, load_bytes
-from .model import Case, DeletionLog
+from .model import DeletionLog
 from .policy import POLICY_FILES, Policy
-from .register import CASE_NAME, DELETIONS_NAME, MISSING_POLICY, CaseFile, Register
-from .validation import validate
+from .register import (
+    DELETIONS_FILE,
+    DELETIONS_NAME,
+    CaseFile,
+    FileLoader,
+    Register,
+    assemble,
+    case_from,
+    deletions_from,
+    policy_from,
+)
 
-DELETIONS_PATH = f"cases/{DELETIONS_NAME}"
+DELETIONS_PATH = DELETIONS_FILE
 POLICY_PATHS = {name: f"policy/{name}.yaml" for name in POLICY_FILES}
 
 
@@ -29,85 +38,37 @@ def is_case_path(path: str) -> bool:
     return folder == "cases" and name != DELETIONS_NAME and name.endswith((".yaml", ".yml"))
 
 
+def git_files(files: Mapping[str, bytes | None]) -> FileLoader:
+    """A `FileLoader` over file contents read from a revision."""
+
+    def load(file: str) -> tuple[Document | None, list[Finding]] | None:
+        raw = files.get(file)
+        return load_bytes(raw, file) if raw is not None else None
+
+    return load
+
+
 def load_policy_at(
     files: Mapping[str, bytes | None],
 ) -> tuple[Policy | None, dict[str, Document], list[Finding]]:
     """Policy data from file contents, as `register.load_policy` loads it from disk."""
-    findings: list[Finding] = []
-    docs: dict[str, Document] = {}
-    parts: dict[str, object] = {}
-    for name, model in POLICY_FILES.items():
-        file = POLICY_PATHS[name]
-        raw = files.get(file)
-        if raw is None:
-            findings.append(
-                Finding(
-                    file,
-                    1,
-                    1,
-                    "",
-                    MISSING_POLICY,
-                    Severity.ERROR,
-                    f"policy file missing: create {file} (see schemas/{name}.schema.json)",
-                )
-            )
-            continue
-        doc, problems = load_bytes(raw, file)
-        findings.extend(problems)
-        if doc is None or problems:
-            continue
-        docs[name] = doc
-        value, problems = validate(model, doc)
-        findings.extend(problems)
-        if value is not None:
-            parts[name] = value
-    if len(parts) != len(POLICY_FILES):
-        return None, docs, findings
-    return Policy.model_validate(parts), docs, findings
+    return policy_from(git_files(files))
 
 
 def load_deletions_at(
     files: Mapping[str, bytes | None],
 ) -> tuple[DeletionLog | None, Document | None, list[Finding]]:
-    raw = files.get(DELETIONS_PATH)
-    if raw is None:
-        return DeletionLog(), None, []
-    doc, findings = load_bytes(raw, DELETIONS_PATH)
-    if doc is None or findings:
-        return None, doc, findings
-    log, problems = validate(DeletionLog, doc)
-    return log, doc, problems
+    return deletions_from(git_files(files))
 
 
 def load_case_at(
     root: Path, file: str, raw: bytes
 ) -> tuple[CaseFile | None, Document | None, list[Finding]]:
-    doc, findings = load_bytes(raw, file)
-    if doc is None or findings:
-        return None, doc, findings
-    case, problems = validate(Case, doc)
-    if case is None:
-        return None, doc, problems
-    return CaseFile(root / file, file, doc, case), doc, []
+    return case_from(root / file, file, load_bytes(raw, file))
 
 
 def load_register_at(
     root: Path, files: Mapping[str, bytes | None], case_paths: Iterable[str]
 ) -> tuple[Register, list[Finding]]:
     """A `Register` of the policy, the deletion log and the given case files that exist."""
-    register = Register(root)
-    register.policy, register.policy_docs, findings = load_policy_at(files)
-    register.deletions, register.deletions_doc, problems = load_deletions_at(files)
-    findings.extend(problems)
-    for file in sorted(case_paths):
-        raw = files.get(file)
-        if raw is None:
-            continue
-        register.case_files.append(root / file)
-        if not CASE_NAME.match(file.rpartition("/")[2]):
-            continue  # reported by rules.check_register
-        loaded, _, problems = load_case_at(root, file, raw)
-        findings.extend(problems)
-        if loaded is not None:
-            register.cases.append(loaded)
-    return register, findings
+    return assemble(root, git_files(files), case_paths)
