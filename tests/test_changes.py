@@ -454,3 +454,25 @@ def test_a_misnamed_case_file_in_a_change_is_reported(reg: RegisterRepo) -> None
     reg.commit({"cases/mc-2026-0001.yaml": "id: MC-2026-0001\n"}, "misnamed", key="hugo")
     assert reg.errors() == {"MC106"}
     assert reg.finding("MC106").file == "cases/mc-2026-0001.yaml"
+
+
+def test_recording_when_dormant_activity_was_considered_is_not_an_edit(
+    reg: RegisterRepo,
+) -> None:
+    def closed(considered: str | None) -> dict[str, Any]:
+        data = with_review("close")
+        entry: dict[str, Any] = {"id": "T1", "date": "2026-10-01", "summary": "Called again."}
+        if considered:
+            entry["considered"] = considered
+        data["activity"] = [entry]
+        return data
+
+    reg.case(closed(None), key="amara", date="2026-10-02")
+    base = approve(reg, "hugo", date="2026-10-02")
+    reg.case(closed("2026-10-03"), "Considered T1", key="amara", date="2026-10-03")
+    assert reg.errors(base) == set()
+    reg.case(closed("2026-10-04"), "Change when T1 was considered", key="amara", date="2026-10-04")
+    assert reg.errors(base) == set()  # still only filled in once, relative to the base
+    later = reg.commit({}, "base moves on", key="amara", date="2026-10-05")
+    reg.case(closed("2026-10-06"), "Rewrite it", key="amara", date="2026-10-06")
+    assert reg.errors(later) == {"MC403"}

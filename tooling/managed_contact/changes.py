@@ -54,7 +54,7 @@ from .findings import Finding, Findings, Severity
 from .git import Repository, SignatureCache
 from .lifecycle import Status, Step, derive
 from .loading import Document, load_bytes
-from .model import Case, DeletionLog
+from .model import HISTORY_SECTIONS, Case, DeletionLog
 from .revision import (
     DELETIONS_PATH,
     POLICY_PATHS,
@@ -135,23 +135,12 @@ CHANGE_CATALOGUE: dict[str, Rule] = {
 ALL_RULES: dict[str, Rule] = {**CATALOGUE, **CHANGE_CATALOGUE}
 
 #: Case sections whose entries have ids (history, append-only).
-SECTIONS = (
-    "incidents",
-    "adjustments",
-    "resolution_attempts",
-    "decisions",
-    "reviews",
-    "letters",
-    "challenges",
-    "police_reports",
-    "legal_holds",
-    "activity",
-    "corrections",
-)
+SECTIONS = HISTORY_SECTIONS
 #: Fields that may be filled in later, when empty at the base: not edits of history.
 LATER_FIELDS: dict[str, tuple[str, ...]] = {
     "challenges": ("decided_by", "decided", "outcome", "measures"),
     "legal_holds": ("end",),
+    "activity": ("considered",),
 }
 #: Top-level case fields that are history (the customer's details may be corrected freely).
 FIXED_FIELDS = ("id", "opened", "scope")

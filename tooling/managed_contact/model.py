@@ -333,6 +333,22 @@ class Case(Strict):
     corrections: list[Correction] = Field(default=[], description="Recorded corrections.")
 
 
+#: The case's history: lists whose entries carry an entry id and are never edited in place.
+HISTORY_SECTIONS = (
+    "incidents",
+    "adjustments",
+    "resolution_attempts",
+    "decisions",
+    "reviews",
+    "letters",
+    "challenges",
+    "police_reports",
+    "legal_holds",
+    "activity",
+    "corrections",
+)
+
+
 class CaseStatistics(Strict):
     """Anonymous figures kept after a case is deleted, for committee reporting."""
 

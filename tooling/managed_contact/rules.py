@@ -17,7 +17,7 @@ from typing import Any
 from .findings import Finding, Severity, format_path
 from .lifecycle import Status, derive
 from .loading import Document
-from .model import Case, Measure
+from .model import HISTORY_SECTIONS, Case, Measure
 from .policy import Policy
 from .register import CaseFile, Register, display
 
@@ -142,6 +142,14 @@ REQUIRED_APPROVALS = (
 )
 
 MODELINE = "# yaml-language-server: $schema=../schemas/case.schema.json"
+
+#: (section, later field, earlier field, message): dates within one entry that must not run
+#: backwards.
+_ORDERED_FIELDS = (
+    ("activity", "considered", "date", "activity {entry.id} is considered before it happened"),
+    ("legal_holds", "end", "start", "legal hold {entry.id} ends before it starts"),
+    ("councillors", "withdrawn", "date", "a choice cannot be withdrawn before it was made"),
+)
 
 _HOUSEHOLD_WORDS = (" and ", " & ", "family", "household", "mr and mrs", "mr & mrs", "/")
 
@@ -296,19 +304,7 @@ class CaseCheck:
     def entries(self) -> None:
         seen: dict[str, tuple[str | int, ...]] = {}
         kinds: dict[str, str] = {}
-        sections = (
-            "incidents",
-            "adjustments",
-            "resolution_attempts",
-            "decisions",
-            "reviews",
-            "letters",
-            "challenges",
-            "police_reports",
-            "legal_holds",
-            "activity",
-            "corrections",
-        )
+        sections = HISTORY_SECTIONS
         for section in sections:
             for i, entry in enumerate(getattr(self.case, section)):
                 path = (section, i, "id")
@@ -876,27 +872,11 @@ class CaseCheck:
                 self.report(
                     ("reviews", i, "date"), "MC340", f"review {rev.id} comes before any decision"
                 )
-        for i, act in enumerate(self.case.activity):
-            if act.considered is not None and act.considered < act.date:
-                self.report(
-                    ("activity", i, "considered"),
-                    "MC340",
-                    f"activity {act.id} is considered before it happened",
-                )
-        for i, hold in enumerate(self.case.legal_holds):
-            if hold.end is not None and hold.end < hold.start:
-                self.report(
-                    ("legal_holds", i, "end"),
-                    "MC340",
-                    f"legal hold {hold.id} ends before it starts",
-                )
-        for i, cc in enumerate(self.case.councillors):
-            if cc.withdrawn is not None and cc.withdrawn < cc.date:
-                self.report(
-                    ("councillors", i, "withdrawn"),
-                    "MC340",
-                    "a choice cannot be withdrawn before it was made",
-                )
+        for section, later, earlier, message in _ORDERED_FIELDS:
+            for i, entry in enumerate(getattr(self.case, section)):
+                end, start = getattr(entry, later), getattr(entry, earlier)
+                if end is not None and end < start:
+                    self.report((section, i, later), "MC340", message.format(entry=entry))
         for i, dec in enumerate(self.case.decisions):
             if dec.expires is not None and dec.expires <= dec.date:
                 self.report(
