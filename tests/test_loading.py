@@ -114,3 +114,23 @@ def test_all_problems_are_collected_not_just_the_first() -> None:
 def test_keys_are_text() -> None:
     data, _ = load("1: a\ntrue: b\n")
     assert data == {"1": "a", "true": "b"}
+
+
+def test_findings_never_echo_personal_data() -> None:
+    from managed_contact.model import Case
+    from managed_contact.validation import validate
+
+    raw = (
+        b"id: MC-2026-0001\nopened: 2026-01-01\n"
+        b"customer:\n  name: [Secret Person]\n  aliases: [[Other Secret]]\n"
+        b"scope: {council_wide: false, services: [council-tax]}\n"
+        b"decisions: [{id: D1, date: 2026-01-02, stage: three}]\n"
+    )
+    doc, _ = load_bytes(raw, "t.yaml")
+    assert doc is not None
+    _, findings = validate(Case, doc)
+    text = "\n".join(f.message for f in findings)
+    assert "Secret" not in text
+    assert "(personal data, not shown)" in text
+    # Values that are not personal data are still shown, to help fix them.
+    assert "got 'three'" in text

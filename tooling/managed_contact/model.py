@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .types import CaseId, EntryId, IsoDate, PersonId, ShortText, Slug, Text
 
-PERSONAL: dict[str, Any] = {"x-personal-data": True}
+PERSONAL_MARK = "x-personal-data"
+PERSONAL: dict[str, Any] = {PERSONAL_MARK: True}
 """Schema marker for a field holding personal data."""
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from .findings import Finding
 from .loading import Document
+from .model import PERSONAL_MARK
 from .types import INVALID_DATE, PATTERN_WORDS
 
 UNKNOWN_KEY = "MC101"
@@ -64,6 +65,27 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _personal(model: type[BaseModel], loc: tuple[str | int, ...]) -> bool:
+    """Whether `loc` is inside a field marked as personal data (its value is never echoed into
+    findings, which end up in CI logs)."""
+    for depth in range(1, len(loc) + 1):
+        *parent, name = loc[:depth]
+        if isinstance(name, int):
+            continue
+        owner = _model_at(model, tuple(parent))
+        field = owner.model_fields.get(name) if owner is not None else None
+        extra = field.json_schema_extra if field is not None else None
+        if isinstance(extra, dict) and extra.get(PERSONAL_MARK):
+            return True
+    return False
+
+
+def _got(error: Any, model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    if _personal(model, loc):
+        return "(personal data, not shown)"
+    return _shown(error.get("input"))
+
+
 def translate(error: Any, model: type[BaseModel], doc: Document) -> Finding:
     loc: tuple[str | int, ...] = tuple(error["loc"])
     kind = error["type"]
@@ -86,16 +108,14 @@ def translate(error: Any, model: type[BaseModel], doc: Document) -> Finding:
     if kind == "string_pattern_mismatch":
         pattern = (error.get("ctx") or {}).get("pattern", "")
         expected = PATTERN_WORDS.get(pattern, f"text matching {pattern}")
-        return doc.finding(
-            loc, BAD_VALUE, f"should be {expected}, got {_shown(error.get('input'))}"
-        )
+        return doc.finding(loc, BAD_VALUE, f"should be {expected}, got {_got(error, model, loc)}")
     message = error["msg"].replace(" after validation", "")
     for subject in ("Input", "List", "String", "Dictionary"):
         if message.startswith(f"{subject} should "):
             message = message[len(subject) + 1 :]
     if kind == "model_type" or kind == "model_attributes_type":
         message = "should be a mapping of keys to values"
-    return doc.finding(loc, BAD_VALUE, f"{message}, got {_shown(error.get('input'))}")
+    return doc.finding(loc, BAD_VALUE, f"{message}, got {_got(error, model, loc)}")
 
 
 def validate(model: type[M], doc: Document) -> tuple[M | None, list[Finding]]:
