@@ -167,8 +167,11 @@ def test_searching_a_customer_name_leads_to_their_case_page(
     result = page.locator(f'.md-search-result__link[href*="cases/{case_id}/"]').first
     expect(result).to_be_visible(timeout=15_000)
     shot(page, "search")
+    # The name never reaches a URL (server logs, browser history): no ?q=, no ?h= highlight.
+    assert "?" not in page.url
+    assert "?" not in (result.get_attribute("href") or "")
     result.click()
-    page.wait_for_url(re.compile(rf"/cases/{case_id}/"))
+    page.wait_for_url(re.compile(rf"/cases/{case_id}/$"))
     expect(page.locator("h1")).to_contain_text(name)
     shot(page, "case")
     assert not watch.errors, watch.errors

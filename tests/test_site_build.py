@@ -31,11 +31,12 @@ from sitefixtures import (
 
 from managed_contact import pages
 from managed_contact.cli import main
+from managed_contact.errors import McrError
 from managed_contact.lifecycle import derive
 from managed_contact.mkdocs_plugin import expand_folders
 from managed_contact.pages import load_site_data, page_url, relative_url
 from managed_contact.register import load_register
-from managed_contact.site import SiteBuildError
+from managed_contact.site import SiteBuildError, build_site
 
 
 @pytest.fixture(scope="module")
@@ -242,7 +243,9 @@ def test_dashboard_lists_the_overdue_review(demo: Path) -> None:
 def test_home_page_shows_overdue_items_and_a_search_box(demo: Path) -> None:
     page = article(html(demo, ""))
     assert 'role="search"' in page
-    assert 'name="q"' in page
+    assert 'id="home-search"' in page
+    # The box has no name: nothing a person types can be submitted into a URL.
+    assert 'name="q"' not in page
     overdue = page[page.index('id="overdue"') :]
     assert "MC-2026-0001" in overdue
     assert "Review due" in text_of(overdue)
@@ -397,6 +400,38 @@ def test_a_case_that_does_not_load_stops_the_build(tmp_path: Path) -> None:
     (root / "cases" / "MC-2026-0998.yaml").write_text("id: MC-2026-0998\nbogus: 1\n")
     with pytest.raises(SiteBuildError, match="MC-2026-0998"):
         build(root)
+
+
+def test_two_files_with_one_case_id_stop_the_build(tmp_path: Path) -> None:
+    root = copy_register(tmp_path)
+    original = (root / "cases" / "MC-2026-0001.yaml").read_text()
+    (root / "cases" / "MC-2026-0099.yaml").write_text(
+        original.replace("Jordan Pellow", "Second Person")
+    )
+    with pytest.raises(SiteBuildError, match="2 case files carry the id MC-2026-0001"):
+        build(root)
+
+
+@pytest.mark.parametrize("target", ["cases", "policy", ".", "..", "stray"])
+def test_the_build_never_empties_a_folder_that_is_not_an_earlier_build(
+    tmp_path: Path, target: str
+) -> None:
+    root = copy_register(tmp_path / "register")
+    (root / "stray").mkdir()
+    (root / "stray" / "notes.txt").write_text("keep me")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    with pytest.raises(McrError, match="cannot build the site into"):
+        build_site(root, root / target, TODAY)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_an_earlier_build_is_rebuilt_in_place(tmp_path: Path) -> None:
+    root = copy_register(tmp_path)
+    build(root)
+    (root / "public" / "stale.html").write_text("old")
+    build(root)
+    assert not (root / "public" / "stale.html").exists()
+    assert (root / "public" / "index.html").is_file()
 
 
 def test_a_warning_fails_the_build(tmp_path: Path) -> None:

@@ -80,11 +80,34 @@
     apply();
   }
 
+  /* The home page's search box hands its query to the theme's in-page search instead of
+   * submitting it: a customer's name must not end up in a URL, a server log or browser history. */
+  function searchInPage(form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var query = form.querySelector("input").value;
+      var toggle = document.getElementById("__search");
+      var input = document.querySelector("[data-md-component=search-query]");
+      if (!input) {
+        return;
+      }
+      if (toggle) {
+        toggle.checked = true;
+        toggle.dispatchEvent(new Event("change"));
+      }
+      input.value = query;
+      input.dispatchEvent(new Event("focus"));
+      input.focus();
+      input.dispatchEvent(new KeyboardEvent("keyup"));
+    });
+  }
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("table[data-mcr-table]"), function (t) {
       makeSortable(t);
       makeFilterable(t);
     });
+    Array.prototype.forEach.call(document.querySelectorAll("form.mcr-search"), searchInPage);
   }
 
   if (document.readyState === "loading") {

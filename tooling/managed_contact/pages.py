@@ -128,6 +128,21 @@ def load_site_data(root: Path, today: date, workers: int = 1) -> SiteData:
         cases.extend(parallel[0])
         findings.extend(parallel[1])
     errors = [f for f in findings if f.severity is Severity.ERROR]
+    for case_id, count in Counter(c.id for c in cases).items():
+        if count > 1:
+            # Two files claiming one id would show one customer's measures under the other's
+            # name; the build stops as it does for a file that does not load.
+            errors.append(
+                Finding(
+                    f"{CASES_DIR}/",
+                    1,
+                    1,
+                    "id",
+                    "MC105",
+                    Severity.ERROR,
+                    f"{count} case files carry the id {case_id}",
+                )
+            )
     if errors or register.policy is None:
         shown = "\n".join(f"  {f.location()}: {f.rule}: {f.message}" for f in errors[:10])
         more = f"\n  ... and {len(errors) - 10} more" if len(errors) > 10 else ""

@@ -22,6 +22,8 @@ from .mkdocs_plugin import RegisterPlugin
 
 CONFIG_NAME = "mkdocs.yml"
 PLUGIN_NAME = "managed-contact"
+BUILD_MARK = "search/search_index.json"
+"""A file every build of the site writes: how an earlier build is recognised."""
 
 
 class SiteBuildError(McrError):
@@ -37,10 +39,26 @@ def _config_file(root: Path) -> Path:
     return path
 
 
+def _check_output(root: Path, output: Path) -> None:
+    """MkDocs empties the output directory before it builds: refuse any that holds something
+    other than an earlier build (the register itself, cases/, policy/, a stray folder)."""
+    register = root.resolve()
+    if output == register or output in register.parents:
+        raise McrError(f"cannot build the site into {output}: it holds the register")
+    if output.exists() and not output.is_dir():
+        raise McrError(f"cannot build the site into {output}: it is a file")
+    if output.is_dir() and any(output.iterdir()) and not (output / BUILD_MARK).is_file():
+        raise McrError(
+            f"cannot build the site into {output}: it is not empty and holds no earlier build "
+            f"(no {BUILD_MARK}); building would delete what is there"
+        )
+
+
 def build_site(root: Path, output: Path, today: date) -> Path:
     """Build the site into `output` (strictly: any MkDocs warning fails the build)."""
     config_file = _config_file(root)
     output = output.resolve()
+    _check_output(root, output)
     plugin: RegisterPlugin | None = None
     try:
         config = load_config(config_file=str(config_file), site_dir=str(output), strict=True)
