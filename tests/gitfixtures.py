@@ -167,6 +167,30 @@ def commit(
     return run_git(repo, "rev-parse", "HEAD", env=env).strip()
 
 
+def raw_commit(
+    repo: Path,
+    *,
+    committer: str,
+    author: str = "Register Bot <bot@example.org> 1773136800 +0000",
+    message: str = "A commit git commit would not make\n",
+) -> str:
+    """Write a commit object with exactly these `author` and `committer` header lines (name,
+    email, then a timestamp and offset that may be out of range or missing), with HEAD's tree
+    and HEAD as parent, and move the current branch to it. Returns its sha."""
+    env = git_env(repo.parent)
+    head = run_git(repo, "rev-parse", "HEAD", env=env).strip()
+    tree = run_git(repo, "rev-parse", "HEAD^{tree}", env=env).strip()
+    body = f"tree {tree}\nparent {head}\nauthor {author}\ncommitter {committer}\n\n{message}"
+    sha = run_git(
+        repo,
+        *("hash-object", "-t", "commit", "-w", "--literally", "--stdin"),
+        env=env,
+        stdin=body.encode("utf-8"),
+    ).strip()
+    run_git(repo, "update-ref", "HEAD", sha, env=env)
+    return sha
+
+
 @dataclass(frozen=True)
 class AllowedSigner:
     """One line of git's allowed-signers file.

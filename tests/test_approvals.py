@@ -3,6 +3,7 @@ cache, a register below the top of its repository, and `mcr check --base` on the
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from managed_contact.changes import check_change
 from managed_contact.errors import ExitCode
 
 from casebuilder import case, decision, letter
-from gitfixtures import SshKey, commit, make_repo, merge, run_git
+from gitfixtures import SshKey, commit, make_repo, merge, raw_commit, run_git
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY_ARG = "2026-11-28"
@@ -120,6 +121,23 @@ def test_forge_trailer_for_another_person_does_not_approve(reg: RegisterRepo) ->
 def test_approved_by_trailer_on_an_ordinary_commit_proves_nothing(reg: RegisterRepo) -> None:
     reg.case(stage_1(), f"Record the case\n\n{HUGO_TRAILER}")
     assert reg.errors() == {"MC420"}
+
+
+def test_approved_by_trailer_on_a_forge_signed_ordinary_commit_proves_nothing(
+    reg: RegisterRepo,
+) -> None:
+    """A forge signs commits made in its web editor with its key, and whoever makes one types
+    the message: only the forge's merge commits carry its evidence."""
+    reg.case(
+        stage_1(),
+        f"Edit via web IDE\n\n{HUGO_TRAILER}\n",
+        key="forge",
+        author=("Mallory", "mallory@example.org"),
+    )
+    assert reg.errors() == {"MC420"}
+    finding = reg.finding("MC420")
+    assert finding.path == "decisions[0].decided_by"
+    assert "not a merge commit" in finding.message
 
 
 # --- the forge's merge-request approvals JSON ---------------------------------------------
@@ -261,7 +279,50 @@ def test_cli_base_reports_change_findings_with_file_line_and_path(reg: RegisterR
         "MC410",
     )
     assert found["line"] > 1
-    assert (reg.path / ".mcr-cache" / "signatures.json").is_file()
+    assert (reg.path / ".git" / "mcr-cache" / "signatures.json").is_file()
+    assert not (reg.path / ".mcr-cache").exists()
+
+
+def forged_cache(reg: RegisterRepo, sha: str) -> str:
+    """A signature cache that calls `sha` a good signature by Hugo, keyed by the digest of the
+    allowed-signers text `mcr check --base` builds from the base registry."""
+    from managed_contact.approvals import Registry
+    from managed_contact.revision import load_policy_at
+    from managed_contact.signers import allowed_signers
+
+    files = {
+        f"policy/{p.name}": p.read_bytes() for p in (reg.path / "policy").iterdir() if p.is_file()
+    }
+    policy, _, _ = load_policy_at(files)
+    assert policy is not None
+    keys = list(Registry(policy.people).keys.values())
+    digest = hashlib.sha256(allowed_signers(keys, windows=False).encode()).hexdigest()
+    entry = ["G", reg.keys["hugo"].fingerprint, ""]
+    return json.dumps({"version": 1, "signatures": {digest: {sha: entry}}})
+
+
+@pytest.mark.parametrize("how", ["file", "symlink"])
+def test_cli_ignores_a_signature_cache_committed_in_the_change(
+    reg: RegisterRepo, tmp_path: Path, how: str
+) -> None:
+    """The work tree is the change under review: a `.mcr-cache/signatures.json` committed in it
+    (or a `.mcr-cache` link to a folder holding one) must not make an unsigned commit good."""
+    unsigned = reg.case(stage_1(), "Record the case, unsigned", author=BEN)
+    if how == "file":
+        reg.commit(
+            {".gitignore": "", ".mcr-cache/signatures.json": forged_cache(reg, unsigned)}, "cache"
+        )
+    else:
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        (elsewhere / "signatures.json").write_text(forged_cache(reg, unsigned), encoding="utf-8")
+        (reg.path / ".mcr-cache").symlink_to(elsewhere, target_is_directory=True)
+        run_git(reg.path, "add", "-f", "--", ".mcr-cache")
+        reg.commit({".gitignore": ""}, "cache link")
+    code, out, _ = run(reg, "--base", reg.base, "--format", "json")
+    assert code == ExitCode.FINDINGS, out
+    errors = [f for f in json.loads(out)["findings"] if f["severity"] == "error"]
+    assert [(f["rule"], f["path"]) for f in errors] == [("MC410", "decisions[0].decided_by")]
 
 
 def test_cli_base_passes_a_signed_change(reg: RegisterRepo) -> None:
@@ -297,6 +358,37 @@ def test_cli_usage_errors(reg: RegisterRepo, args: list[str]) -> None:
     (reg.path / "approvals.json").write_text("{}", encoding="utf-8")
     code, _, err = run(reg, *args)
     assert code == ExitCode.USAGE, err
+
+
+def test_cli_deeply_nested_approvals_file_is_a_usage_error(
+    reg: RegisterRepo, tmp_path: Path
+) -> None:
+    path = tmp_path / "approvals.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    code, _, err = run(reg, "--base", reg.base, "--approvals", str(path))
+    assert code == ExitCode.USAGE, err
+    assert "nested too deeply" in err
+    assert "internal error" not in err
+
+
+@pytest.mark.parametrize(
+    "committer",
+    [
+        "C <c@example.org> 1773136800 +9959",
+        "C <c@example.org> 999999999999999 +0000",
+        "C <c@example.org>",
+    ],
+    ids=["offset", "year", "none"],
+)
+def test_cli_commit_with_an_unusable_date_is_reported_not_a_crash(
+    reg: RegisterRepo, committer: str
+) -> None:
+    reg.case(stage_1(), key="hugo")
+    sha = raw_commit(reg.path, committer=committer)
+    code, _, err = run(reg, "--base", reg.base)
+    assert code == ExitCode.USAGE, err
+    assert f"commit {sha[:12]} has no usable committer date" in err
+    assert "internal error" not in err
 
 
 def test_cli_malformed_approvals_file_is_a_usage_error(reg: RegisterRepo, tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import threading
 from dataclasses import FrozenInstanceError, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +29,7 @@ from gitfixtures import (
     isolate_git,
     make_repo,
     make_ssh_key,
+    raw_commit,
     run_git,
     write_allowed_signers,
 )
@@ -498,6 +501,7 @@ def test_cache_checks_only_new_commits(
         b'{"version": 1, "signatures": []}',
         b'{"version": 99, "signatures": {}}',
         b'{"version": 1, "signatures": {"zz": {"abc": ["G", "SHA256:x", "boss"]}}}',
+        b"[" * 100_000 + b"]" * 100_000,
     ],
 )
 def test_corrupt_cache_is_ignored(
@@ -593,6 +597,142 @@ def test_unwritable_cache_location_is_not_fatal(setup: Setup, tmp_path: Path) ->
         )
     )
     assert got.signature.good
+
+
+def _forged_cache(setup: Setup, sha: str) -> str:
+    """A cache document that calls the unsigned commit `sha` a good signature by ann."""
+    entry = ["G", setup.ann.fingerprint, "ann@example.org"]
+    return json.dumps({"version": 1, "signatures": {signers_digest(setup.signers): {sha: entry}}})
+
+
+def test_cache_file_that_is_a_symlink_is_neither_read_nor_written_through(
+    setup: Setup, tmp_path: Path
+) -> None:
+    base = commit(setup.repo, {"a.txt": "a"}, "base")
+    sha = commit(setup.repo, {"b.txt": "b"}, "unsigned")
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text(_forged_cache(setup, sha))
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (cache_dir / "signatures.json").symlink_to(elsewhere)
+
+    got = only(
+        Repository(setup.repo).commits(
+            base,
+            "HEAD",
+            allowed_signers=setup.signers,
+            cache=SignatureCache.in_directory(cache_dir),
+        )
+    )
+    assert got.signature == Signature("N", "", "")
+    assert elsewhere.read_text() == _forged_cache(setup, sha)  # not written through
+    assert not (cache_dir / "signatures.json").is_symlink()  # the link was replaced
+
+
+def test_cache_directory_that_is_a_symlink_is_neither_read_nor_written_through(
+    setup: Setup, tmp_path: Path
+) -> None:
+    base = commit(setup.repo, {"a.txt": "a"}, "base")
+    sha = commit(setup.repo, {"b.txt": "b"}, "unsigned")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "signatures.json").write_text(_forged_cache(setup, sha))
+    (tmp_path / "cache").symlink_to(elsewhere, target_is_directory=True)
+
+    got = only(
+        Repository(setup.repo).commits(
+            base,
+            "HEAD",
+            allowed_signers=setup.signers,
+            cache=SignatureCache.in_directory(tmp_path / "cache"),
+        )
+    )
+    assert got.signature == Signature("N", "", "")
+    assert (elsewhere / "signatures.json").read_text() == _forged_cache(setup, sha)
+    assert [p.name for p in elsewhere.iterdir()] == ["signatures.json"]
+
+
+def test_cache_that_is_not_a_regular_file_is_ignored(setup: Setup, tmp_path: Path) -> None:
+    base = commit(setup.repo, {"a.txt": "a"}, "base")
+    commit(setup.repo, {"b.txt": "b"}, "signed", key=setup.ann)
+    fifo = tmp_path / "signatures.json"
+    os.mkfifo(fifo)  # reading it waits for a writer
+    got: list[Commit] = []
+    worker = threading.Thread(
+        target=lambda: got.extend(
+            Repository(setup.repo).commits(
+                base, "HEAD", allowed_signers=setup.signers, cache=SignatureCache(fifo)
+            )
+        ),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=30)
+    waited = worker.is_alive()
+    if waited:  # let it go before failing
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join()
+    assert not waited, "reading the cache waited for a writer"
+    assert only(got).signature.good
+
+
+def test_git_path_is_inside_the_git_directory_never_the_work_tree(
+    setup: Setup, tmp_path: Path
+) -> None:
+    commit(setup.repo, {"sub/dir/a.txt": "a"}, "first")
+    git_dir = setup.repo / ".git"
+    assert Repository(setup.repo).git_path("mcr-cache") == git_dir / "mcr-cache"
+    assert Repository(setup.repo / "sub" / "dir").git_path("mcr-cache") == git_dir / "mcr-cache"
+    # through a link to a subdirectory, git's relative answer is joined to the real directory
+    (tmp_path / "link").symlink_to(setup.repo / "sub" / "dir", target_is_directory=True)
+    assert Repository(tmp_path / "link").git_path("mcr-cache") == git_dir / "mcr-cache"
+    # a linked worktree keeps its own
+    run_git(setup.repo, "worktree", "add", "-q", str(tmp_path / "wt"))
+    got = Repository(tmp_path / "wt").git_path("mcr-cache")
+    assert got.parent.parent == git_dir / "worktrees"
+    assert got.name == "mcr-cache"
+    for bad in ("", "-x", "/etc", "a\nb"):
+        with pytest.raises(GitError):
+            Repository(setup.repo).git_path(bad)
+    with pytest.raises(GitError):
+        Repository(tmp_path / "not-a-repo").git_path("mcr-cache")
+
+
+def test_a_configured_revocation_file_does_not_change_a_result(setup: Setup) -> None:
+    """Only the allowed-signers file may decide an SSH result (it is what the cache is keyed
+    by), so `gpg.ssh.revocationFile` from the repository's own configuration is overridden."""
+    base = commit(setup.repo, {"a.txt": "a"}, "base")
+    commit(setup.repo, {"b.txt": "b"}, "signed", key=setup.ann)
+    krl = setup.repo.parent / "revoked.krl"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-k", "-f", str(krl), str(setup.ann.public)],
+        check=True,
+        capture_output=True,
+    )
+    run_git(setup.repo, "config", "gpg.ssh.revocationFile", str(krl))
+    run_git(setup.repo, "config", "gpg.ssh.allowedSignersFile", str(setup.signers))
+    revoked = run_git(setup.repo, "log", "-1", "--format=%G?").strip()
+    assert revoked == "B"  # git itself would now refuse the key ...
+    got = only(Repository(setup.repo).commits(base, "HEAD", allowed_signers=setup.signers))
+    assert got.signature == Signature("G", setup.ann.fingerprint, "ann@example.org")  # ... mcr not
+
+
+@pytest.mark.parametrize(
+    "committer",
+    [
+        "C <c@example.org> 1773136800 +9959",  # an offset of four days
+        "C <c@example.org> 999999999999999 +0000",  # after the year 9999
+        "C <c@example.org>",  # no date at all
+    ],
+    ids=["offset", "year", "none"],
+)
+def test_commit_with_an_unusable_committer_date_is_a_git_error(
+    setup: Setup, committer: str
+) -> None:
+    base = commit(setup.repo, {"a.txt": "a"}, "base")
+    sha = raw_commit(setup.repo, committer=committer)
+    with pytest.raises(GitError, match=f"commit {sha[:12]} has no usable committer date"):
+        Repository(setup.repo).commits(base, "HEAD", allowed_signers=setup.signers)
 
 
 # --- reads across revisions, orientation, and writing (for mcr demo-repo) ----------------

@@ -8,14 +8,18 @@ Three kinds of evidence name an approver, from strongest to weakest:
    check and the commit's date both lie in its validity window. The signature covers the
    commit's whole tree, so it says exactly what was approved, it can be verified by anyone
    offline for as long as the history exists, and forging it needs that person's private key.
-2. **A forge merge commit** (`forge`): a commit signed by a key the registry lists for a person
-   holding the `forge` role, carrying `Approved-by:` trailers (GitLab's `%{approved_by}`
-   merge-commit template). The forge's signature binds the trailers to the merged tree and is
-   verifiable offline, but the approvers themselves signed nothing: the evidence is only as good
-   as the forge (its administrators, its login security, its "remove approvals when commits are
-   added" setting), and one forge key vouches for everyone. Trailers name people by email
-   (`Name <email>`), matched case-insensitively to the registry's `email`: the forge verifies
-   email addresses, while display names are free text anyone can set, so names never match.
+2. **A forge merge commit** (`forge`): a merge commit (two or more parents) signed by a key the
+   registry lists for a person holding the `forge` role, carrying `Approved-by:` trailers
+   (GitLab's `%{approved_by}` merge-commit template). Only merge commits count, because a forge
+   also signs the commits people make in its web editor, with whatever message (trailers
+   included) they type; the forge key must sign no merge commit but a merge request's own (see
+   site/guides/approving.md). The forge's signature binds the trailers to the
+   merged tree and is verifiable offline, but the approvers themselves signed nothing: the
+   evidence is only as good as the forge (its administrators, its login security, its "remove
+   approvals when commits are added" setting), and one forge key vouches for everyone. Trailers
+   name people by email (`Name <email>`), matched case-insensitively to the registry's `email`:
+   the forge verifies email addresses, while display names are free text anyone can set, so
+   names never match.
 3. **Merge-request approvals from the forge's API** (`merge-request`), the JSON file passed with
    `--approvals` in a merge-request pipeline (GitLab's `approved_by: [{user: {username}}]`),
    mapped by `forge_username`. Nothing authenticates it: it is whatever the pipeline wrote, and a
@@ -115,6 +119,10 @@ def read_merge_request_approvals(path: Path) -> MergeRequestApprovals:
         raise ApprovalsFileError(f"cannot read approvals file {path}: {exc}") from exc
     except ValueError as exc:
         raise ApprovalsFileError(f"approvals file {path} is not JSON: {exc}") from exc
+    except RecursionError:
+        raise ApprovalsFileError(
+            f"approvals file {path} is nested too deeply to be the forge's approvals JSON"
+        ) from None
     shape = "expected {'approved_by': [{'user': {'username': ...}}, ...]}"
     if not isinstance(data, dict) or not isinstance(data.get("approved_by"), list):
         raise ApprovalsFileError(f"approvals file {path}: {shape}")
@@ -354,14 +362,20 @@ def _from_commit(
     trailers = commit.trailer_values(APPROVED_BY)
     if not trailers:
         return
-    forge = signer is not None and all(index.holds(signer, ["forge"], d) for d in (day, today))
+    forge_key = signer is not None and all(index.holds(signer, ["forge"], d) for d in (day, today))
+    merge = len(commit.parents) >= 2
     named = [(value, _trailer_email(value)) for value in trailers]
-    if not forge:
-        who = (
-            f"signed by {signer}, who does not hold the 'forge' role"
-            if signer
-            else "not signed by the forge key the registry lists (role 'forge')"
-        )
+    if not (forge_key and merge):
+        if not signer:
+            who = "not signed by the forge key the registry lists (role 'forge')"
+        elif not forge_key:
+            who = f"signed by {signer}, who does not hold the 'forge' role"
+        else:
+            who = (
+                f"signed by the forge ({signer}) but is not a merge commit: the forge signs "
+                "commits made in its web editor too, with whatever message the user typed, "
+                "so only its merge commits' trailers count"
+            )
         people = sorted({p for _, email in named if email for p in [base.by_email(email)] if p})
         targets: list[str | None] = [*people] if people else [None]
         for target in targets:

@@ -100,6 +100,19 @@ def _change_rules_epilog() -> str:
     return "\n".join(lines)
 
 
+def _signature_cache_dir(root: Path) -> Path | None:
+    """Where `check --base` keeps verified signature results: `mcr-cache` in the repository's
+    git directory (`.git/mcr-cache/`). Never the work tree: that holds the change under
+    review, and a cache committed there could mark any commit as signed. None (no cache) if
+    git cannot say where its directory is; the check itself then reports why."""
+    from .git import GitError, Repository
+
+    try:
+        return Repository(root).git_path("mcr-cache")
+    except GitError:
+        return None
+
+
 @main.command(epilog=_change_rules_epilog())
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @register_option
@@ -169,7 +182,7 @@ def check(
             _today(today),
             strict_dates=strict_dates,
             merge_request=merge_request,
-            cache_dir=root / ".mcr-cache",
+            cache_dir=_signature_cache_dir(root),
         )
         click.echo(render(change.findings.sorted(), change.checked))
         sys.exit(ExitCode.FINDINGS if change.findings.errors else ExitCode.OK)

@@ -300,7 +300,7 @@ def build_demo(source: Path, target: Path) -> DemoRepo:
         keys[person], public[person] = make_key(key_dir, person)
     writer = _Writer(repo, policy, keys)
 
-    first: dict[str, bytes] = {".gitignore": b".mcr-cache/\npublic/\n"}
+    first: dict[str, bytes] = {".gitignore": b"public/\n"}
     for path in sorted((source / "policy").iterdir()):
         if path.is_file():
             first[f"policy/{path.name}"] = path.read_bytes()

@@ -12,12 +12,16 @@ commit message, a name or a file name can forge a field or a whole record.
 Signature checks are the slow part (git runs `ssh-keygen` twice per signed commit), so their
 results can be kept in a `SignatureCache`, keyed by commit sha and a digest of the
 allowed-signers file. Only those results are ever read back from the cache; commits, paths
-and trailers always come from git.
+and trailers always come from git. The cache is trusted, so it must live where no commit can
+put a file: inside the repository's git directory (`Repository.git_path`), never in the work
+tree, which the change under review controls. It does not follow symbolic links.
 
 Settings that would change what git prints (`log.showSignature`, `log.showRoot`,
 `diff.renames`, `diff.relative`, replace refs, notes, colour) are overridden on each command
-line, so a user's or a repository's own configuration cannot change what is parsed. Nothing
-here writes git configuration anywhere.
+line, so a user's or a repository's own configuration cannot change what is parsed; so are
+the settings an SSH signature check depends on besides the allowed-signers file
+(`gpg.ssh.program`, `gpg.ssh.revocationFile`), so a cached result is exactly what git would
+say again. Nothing here writes git configuration anywhere.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import os
 import re
 import secrets
 import shlex
+import stat
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -65,6 +70,9 @@ _PINNED_CONFIG: Final = (
     "log.showRoot=true",
     "core.quotePath=false",
     "gpg.ssh.program=ssh-keygen",
+    # No revocation list: the allowed-signers file (with each key's validity window) is the
+    # only input to an SSH check besides the commit, which is what the cache is keyed by.
+    f"gpg.ssh.revocationFile={os.devnull}",
 )
 
 # Options for `git log` that fix the shape of the output regardless of configuration.
@@ -178,6 +186,11 @@ class SignatureCache:
 
     A missing, unreadable or corrupt file counts as empty; malformed entries are dropped.
     Saving replaces the file atomically; if that fails the cache is simply not kept.
+
+    The results are trusted, so the file must be somewhere only the tool writes: use
+    `Repository.git_path("mcr-cache")`, never a folder in the work tree. Symbolic links are
+    not followed: a cache file or cache folder that is a link is neither read nor written
+    through.
     """
 
     VERSION: Final = 1
@@ -190,7 +203,7 @@ class SignatureCache:
 
     @classmethod
     def in_directory(cls, directory: Path) -> SignatureCache:
-        """The cache kept as `signatures.json` in `directory` (e.g. `.mcr-cache/`)."""
+        """The cache kept as `signatures.json` in `directory` (`.git/mcr-cache/`)."""
         return cls(directory / "signatures.json")
 
     def _entries(self) -> dict[str, dict[str, Signature]]:
@@ -199,9 +212,12 @@ class SignatureCache:
         return self._data
 
     def _load(self) -> dict[str, dict[str, Signature]]:
+        content = _read_regular_file(self.path)
+        if content is None:
+            return {}
         try:
-            raw = json.loads(self.path.read_bytes())
-        except (OSError, ValueError):
+            raw = json.loads(content)
+        except (ValueError, RecursionError):
             return {}
         if not isinstance(raw, dict) or raw.get("version") != self.VERSION:
             return {}
@@ -258,6 +274,8 @@ class SignatureCache:
         tmp_name: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not _real_directory(self.path.parent):
+                return
             with tempfile.NamedTemporaryFile(
                 "w",
                 encoding="utf-8",
@@ -268,7 +286,7 @@ class SignatureCache:
             ) as handle:
                 tmp_name = handle.name
                 handle.write(text)
-            os.replace(tmp_name, self.path)
+            os.replace(tmp_name, self.path)  # replaces a link at the path, never follows it
             tmp_name = None
             self._dirty = False
         except OSError:
@@ -277,6 +295,35 @@ class SignatureCache:
             if tmp_name is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp_name)
+
+
+def _real_directory(path: Path) -> bool:
+    """Whether `path` is a directory and not a symbolic link (to one)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _read_regular_file(path: Path) -> bytes | None:
+    """The content of `path` if it is a regular file in a real directory, reached without
+    following a symbolic link at either; None otherwise (missing, a link, a FIFO, unreadable)."""
+    if not _real_directory(path.parent):
+        return None
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return None
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read()
+    except OSError:
+        return None
 
 
 def cacheable(signature: Signature) -> bool:
@@ -424,6 +471,20 @@ class Repository:
     def merge_base(self, a: str, b: str) -> str:
         result = self._run(["merge-base", "--end-of-options", _check_rev(a), _check_rev(b)])
         return _text(result.stdout).strip()
+
+    def git_path(self, name: str) -> Path:
+        """Where `name` lives inside this repository's git directory (`git rev-parse
+        --git-path`), e.g. `.git/mcr-cache`: a place no commit can write to, unlike the work
+        tree. In a linked worktree it is that worktree's own git directory."""
+        if not name or name.startswith(("/", "-")) or any(ch in name for ch in "\n\r\0"):
+            raise GitError(f"not a usable git path: {name!r}")
+        result = self._run(["rev-parse", "--git-path", name])
+        text = _path_text(result.stdout).removesuffix("\n")
+        if not text or "\n" in text:
+            raise GitError(f"could not locate the git directory of {self.path}")
+        # git prints a path relative to the directory it ran in, after resolving symbolic
+        # links: join it to that physical directory, not to `self.path` as given.
+        return Path(os.path.normpath(Path(os.path.realpath(self.path)) / text))
 
     def first_commit(self, rev: str = "HEAD") -> str:
         """The root commit reached from `rev` by following first parents."""
@@ -707,6 +768,22 @@ def _parse_trailers(raw: bytes, fmt: _LogFormat) -> tuple[tuple[str, str], ...]:
     return tuple(trailers)
 
 
+def _commit_date(sha: str, text: str) -> datetime:
+    """A commit's committer date from git's `%cI`. git prints what the commit says, so a date
+    Python cannot hold (a year after 9999, an offset of a day or more) or none at all (git
+    then prints the placeholder itself) is an error that names the commit, not a crash."""
+    try:
+        when = datetime.fromisoformat(text)
+    except (ValueError, OverflowError):
+        when = None
+    if when is None or when.tzinfo is None:
+        raise GitError(
+            f"commit {sha[:12]} has no usable committer date (git gives {text!r}), so its "
+            "signature and approvals cannot be judged; recommit it with a real date"
+        )
+    return when
+
+
 def _parse_log(output: bytes, fmt: _LogFormat) -> list[Commit]:
     chunks = output.split(fmt.record)
     if chunks[0].strip(b"\0\n"):
@@ -718,6 +795,7 @@ def _parse_log(output: bytes, fmt: _LogFormat) -> list[Commit]:
         if not sep or len(fields) != fmt.field_count:
             raise GitError("could not parse git log output")
         sha, parents, an, ae, cn, ce, date, subject, trailers, *signature = fields
+        committed_at = _commit_date(_text(sha), _text(date))
         # After the header: the NUL that ends the commit under -z, then, if the commit
         # changed anything, a newline and the NUL-terminated paths.
         if rest.startswith(b"\0"):
@@ -732,7 +810,7 @@ def _parse_log(output: bytes, fmt: _LogFormat) -> list[Commit]:
                 author_email=_text(ae),
                 committer_name=_text(cn),
                 committer_email=_text(ce),
-                committed_at=datetime.fromisoformat(_text(date)),
+                committed_at=committed_at,
                 subject=_text(subject),
                 trailers=_parse_trailers(trailers, fmt),
                 signature=_signature(*signature) if fmt.verify else UNSIGNED,
