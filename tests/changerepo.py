@@ -19,7 +19,7 @@ from managed_contact.approvals import MergeRequestApprovals
 from managed_contact.changes import ChangeResult, check_change
 from managed_contact.findings import Finding
 
-from gitfixtures import SshKey, commit, make_repo, make_ssh_key
+from gitfixtures import SshKey, commit, git_env, make_repo, make_ssh_key, run_git
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 28)
@@ -133,6 +133,13 @@ class RegisterRepo:
             committer=committer,
             date=f"{date}T10:00:00+00:00",
         )
+
+    def branch(self, name: str, start: str) -> None:
+        """Check out a new branch `name` at `start` (the work tree follows)."""
+        run_git(self.path, "checkout", "-q", "-b", name, start, env=git_env(self.path.parent))
+
+    def commit_of(self, rev: str) -> str:
+        return run_git(self.path, "rev-parse", f"{rev}^{{commit}}").strip()
 
     def case(self, data: dict[str, Any], message: str = "case", **kwargs: Any) -> str:
         return self.commit({f"cases/{data['id']}.yaml": case_yaml(data)}, message, **kwargs)

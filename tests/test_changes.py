@@ -228,6 +228,7 @@ def test_edit_to_a_past_review_with_an_approved_correction_is_accepted(
         }
     ]
     reg.case(data, "Correct R1", key="amara", date="2026-10-01")
+    approve(reg, "hugo", date="2026-10-01")  # the corrected review names Hugo too
     assert reg.errors(base) == set()
 
 
@@ -247,8 +248,11 @@ def test_correction_not_signed_by_its_approver_is_refused(reg: RegisterRepo) -> 
         }
     ]
     reg.case(data, "Correct R1", key="ben", date="2026-10-01")
+    approve(reg, "hugo", date="2026-10-01")
     assert reg.errors(base) == {"MC410"}
-    assert reg.finding("MC410").path == "corrections[0].approved_by"
+    assert reg.last is not None
+    unapproved = {f.path for f in reg.last.findings.errors}
+    assert unapproved == {"corrections[0].approved_by", "reviews[0].reviewed_by[0]"}
 
 
 def test_removing_a_past_letter_is_refused(reg: RegisterRepo) -> None:
@@ -476,3 +480,199 @@ def test_recording_when_dormant_activity_was_considered_is_not_an_edit(
     later = reg.commit({}, "base moves on", key="amara", date="2026-10-05")
     reg.case(closed("2026-10-06"), "Rewrite it", key="amara", date="2026-10-06")
     assert reg.errors(later) == {"MC403"}
+
+
+# --- the target's registry, not the merge base's ------------------------------------------
+
+
+def without_hugos_key(keys: dict[str, SshKey]) -> str:
+    data = yaml.safe_load(people_yaml(keys))
+    hugo = next(p for p in data["people"] if p["id"] == "hugo-barrett")
+    hugo["keys"] = [k for k in hugo["keys"] if k["key"] != keys["hugo"].public_text]
+    return dump_yaml(data)
+
+
+def test_key_removed_on_the_target_after_the_fork_no_longer_approves(
+    reg: RegisterRepo, keys: dict[str, SshKey]
+) -> None:
+    fork = reg.base
+    reg.commit(
+        {"policy/people.yaml": without_hugos_key(keys)},
+        "Withdraw Hugo's compromised key",
+        key="amara",
+        date="2026-03-01",
+    )
+    reg.branch("change", fork)
+    reg.case(stage_1(), key="hugo")
+    assert reg.errors("main") == {"MC411"}
+    assert reg.last is not None
+    assert (reg.last.base, reg.last.target) == (fork, reg.commit_of("main"))
+    assert reg.finding("MC411").path == "decisions[0].decided_by"
+
+
+def test_role_ended_on_the_target_after_the_fork_no_longer_approves(
+    reg: RegisterRepo, keys: dict[str, SshKey]
+) -> None:
+    fork = reg.base
+    data = yaml.safe_load(people_yaml(keys))
+    hugo = next(p for p in data["people"] if p["id"] == "hugo-barrett")
+    for held in hugo["roles"]:
+        held["end"] = "2026-02-28"
+    reg.commit({"policy/people.yaml": dump_yaml(data)}, "Hugo left", key="amara", date="2026-03-01")
+    reg.branch("change", fork)
+    reg.case(stage_1(), key="hugo")
+    assert "MC415" in reg.errors("main")
+
+
+def test_key_added_on_the_target_after_the_fork_approves(
+    reg: RegisterRepo, keys: dict[str, SshKey]
+) -> None:
+    fork = reg.base
+    reg.commit(
+        {"policy/people.yaml": people_yaml(keys, {"hugo-barrett": ["hugo-new"]})},
+        "Hugo's new key",
+        key="amara",
+        date="2026-03-01",
+    )
+    reg.branch("change", fork)
+    reg.case(stage_1(), key="hugo-new")
+    assert reg.errors("main") == set()
+
+
+# --- a correction approves itself, not a rewrite of the entry it names ---------------------
+
+
+def correction(entry: str, reason: str = "Typo in the reason.") -> dict[str, Any]:
+    return {
+        "id": "K1",
+        "date": "2026-10-01",
+        "entry": entry,
+        "made_by": "ben-holloway",
+        "approved_by": "amara-okafor",
+        "reason": reason,
+    }
+
+
+def test_corrected_decision_approved_by_its_decider_and_the_corrections_approver_is_accepted(
+    reg: RegisterRepo,
+) -> None:
+    base = reg.case(stage_1(), key="hugo")
+    data = stage_1(corrections=[correction("D1")])
+    data["decisions"][0]["reason"] = "Shouting at call handlers, twice."
+    reg.case(data, "Correct D1", key="amara", date="2026-10-01")
+    approve(reg, "hugo", date="2026-10-01")
+    assert reg.errors(base) == set()
+
+
+def test_unsigned_rewrite_of_a_corrected_decision_is_refused(reg: RegisterRepo) -> None:
+    base = reg.case(stage_1(), key="hugo")
+    data = stage_1(corrections=[correction("D1")])
+    data["decisions"][0]["reason"] = "Shouting at call handlers, twice."
+    reg.case(data, "Correct D1", key="amara", date="2026-10-01")
+    approve(reg, "hugo", date="2026-10-01")
+    data["decisions"][0]["measures"] = [{"measure": "time-limits", "minutes": 1}]
+    data["decisions"][0]["decided_by"] = "david-renshaw"
+    reg.case(data, "Unsigned rewrite", date="2026-10-02")
+    assert reg.errors(base) == {"MC410"}
+    found = reg.finding("MC410")
+    assert found.path == "decisions[0].decided_by"
+    assert "david-renshaw" in found.message
+
+
+def test_correction_turning_stage_1_into_stage_2_needs_the_stage_2_approvals(
+    reg: RegisterRepo,
+) -> None:
+    base = reg.case(stage_1(), key="hugo")
+    data = stage_1(corrections=[correction("D1", "Wrong stage recorded.")])
+    data["decisions"][0] = decision("D1", "2026-03-09", stage=2, extreme_reason="Extreme.")
+    reg.case(data, "Correct D1", key="amara", date="2026-10-01")
+    assert reg.errors(base) == {"MC410"}
+    assert reg.last is not None
+    unapproved = {f.path for f in reg.last.findings.errors}
+    assert unapproved == {"decisions[0].decided_by", "decisions[0].recommendation.by"}
+
+
+def test_corrected_stage_2_decision_signed_by_the_business_case_author_is_refused(
+    reg: RegisterRepo,
+) -> None:
+    base = reg.case(stage_1(), key="hugo")
+    data = stage_1(corrections=[correction("D1", "Wrong stage recorded.")])
+    data["decisions"][0] = decision("D1", "2026-03-09", stage=2, extreme_reason="Extreme.")
+    reg.case(data, "Correct D1", key="amara", date="2026-10-01")
+    approve(reg, "farid", date="2026-10-01")
+    approve(reg, "ben", date="2026-10-01")
+    errors = reg.errors(base)
+    assert "MC414" in errors
+    assert reg.finding("MC414").path == "decisions[0].decided_by"
+
+
+def test_unrelated_correction_leaves_the_past_moves_check_on(reg: RegisterRepo) -> None:
+    reg.case(with_review(), key="amara")
+    base = approve(reg, "hugo")
+    data = with_review()
+    data["reviews"].insert(0, review("R0", "2026-05-01", "close"))
+    data["decisions"].append(decision("D2", "2026-06-01"))
+    data["letters"] += [letter("L3", "2026-05-02", "R0"), letter("L4", "2026-06-02", "D2")]
+    data["incidents"][0]["staff_affected"] = "Two call handlers, Council Tax team"
+    data["corrections"] = [correction("I1", "Team name.")]
+    reg.case(data, "Rewrite the past", key="hugo", date="2026-10-01")
+    approve(reg, "amara", date="2026-10-01")
+    assert "MC401" in reg.errors(base)
+    assert reg.finding("MC401").path == "reviews[0]"
+
+
+def test_correcting_a_decisions_stage_may_change_the_moves_that_follow_it(
+    reg: RegisterRepo,
+) -> None:
+    reg.case(with_review(), key="amara")
+    base = approve(reg, "hugo")
+    data = with_review()
+    data["decisions"][0] = decision("D1", "2026-03-09", stage=2, extreme_reason="Extreme.")
+    data["corrections"] = [correction("D1", "Wrong stage recorded.")]
+    reg.case(data, "Correct D1", key="amara", date="2026-10-01")
+    approve(reg, "david", date="2026-10-01")
+    approve(reg, "ben", date="2026-10-01")
+    assert reg.errors(base) == set()  # R1 now continues stage 2: it follows from K1
+
+
+# --- the deletion log is history ----------------------------------------------------------
+
+
+def test_removing_the_deletion_log_is_refused(reg: RegisterRepo) -> None:
+    base = reg.commit(
+        {"cases/deletions.yaml": log(deletion("MC-2025-0007", day="2026-02-01"))},
+        "Old log",
+        key="amara",
+        date="2026-02-01",
+    )
+    reg.commit({"cases/deletions.yaml": None}, "Drop the deletion log")
+    assert reg.errors(base) == {"MC403"}
+    found = reg.finding("MC403")
+    assert (found.file, found.line) == ("cases/deletions.yaml", 1)
+    assert "MC-2025-0007" in found.message
+
+
+# --- a policy change is checked against every case ----------------------------------------
+
+
+def test_policy_change_that_breaks_an_unchanged_case_is_reported(reg: RegisterRepo) -> None:
+    reg.case(stage_1(), key="hugo")
+    reg.case({**stage_1(), "id": "MC-2026-0002"}, key="hugo")
+    base = reg.commit({}, "Merged")
+    vocabulary = (reg.path / "policy" / "vocabulary.yaml").read_text(encoding="utf-8")
+    kept = [line for line in vocabulary.splitlines(True) if "id: shouting" not in line]
+    reg.commit({"policy/vocabulary.yaml": "".join(kept)}, "Drop a category", key="amara")
+    assert reg.errors(base) == {"MC201"}
+    assert reg.last is not None
+    assert reg.last.checked == 2
+    broken = {f.file for f in reg.last.findings.errors}
+    assert broken == {CASE, "cases/MC-2026-0002.yaml"}
+
+
+# --- file names git's batch interface cannot take -----------------------------------------
+
+
+def test_changed_file_with_a_line_break_in_its_name_is_reported(reg: RegisterRepo) -> None:
+    reg.commit({"cases/MC-2026-0001\n.yaml": "id: MC-2026-0001\n"}, "Odd name", key="hugo")
+    assert reg.errors() == {"MC106"}
+    assert reg.finding("MC106").file == "cases/MC-2026-0001\\n.yaml"

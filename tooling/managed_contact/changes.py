@@ -2,36 +2,66 @@
 
 `mcr check --base REV [--head REV]` runs them after the snapshot rules. The head is read from
 git (the commit `--head` names, HEAD by default), never from the working tree: approvals are
-signatures on commits, so what is judged is what was committed. The comparison starts at the
-merge base of REV and the head, as a merge request's diff does.
+signatures on commits, so what is judged is what was committed.
 
-Only what the change touches is read: the paths `git diff` reports between the two revisions,
-the policy files and the deletion log, at each end (one `git cat-file` process per revision);
-the commits of the range and their signature status come from one `git log` pass, with
-verified results cached by commit id in `.mcr-cache/`. The snapshot rules run over the changed
-cases at the head plus the register-wide invariants (policy data, the deletion log, ids), not
-over every case.
+Two revisions stand behind "the base", each for its own purpose:
+
+* **the target** (REV itself, the tip of the branch the merge request goes into) is where the
+  rules come from: the people registry, its keys and their windows, the roles, the
+  transitions and the periods. A key removed or a role ended on the target after the branch
+  forked no longer approves anything, and a merge request cannot approve itself by adding a
+  key or a role on its own branch. Ids in use or deleted at the target are taken too.
+* **the merge base** of REV and the head (where the branch forked) is what the change is
+  measured against, as a merge request's diff is: the changed paths, the commits of the range
+  (and so the evidence) and the history comparison. History is append-only relative to the
+  merge base's version of each case and of the deletion log, not the target's: the branch
+  never saw what the target recorded after the fork, so comparing with the target would count
+  those later entries as removals by the branch; git's merge keeps them, and the merged result
+  is judged again against its own merge base. Whether a deletion was due is judged on the case
+  as the merge base holds it, with the target's periods.
+
+Only what the change touches is read: the paths `git diff` reports between the merge base and
+the head, the policy files and the deletion log, at each revision (one `git cat-file` process
+for all of them); the commits of the range and their signature status come from one `git log`
+pass, with verified results cached by commit id (`git.SignatureCache`). The snapshot rules
+run over the changed cases at the head plus the register-wide invariants (policy data, the
+deletion log, ids), not over every case, except when the change touches policy/: a new policy
+can break a case the change does not touch (a vocabulary id removed), so then every case at
+the head is checked.
 
 The rules (ids MC4xx, in `CHANGE_CATALOGUE`):
 
 * only the lifecycle's transitions, judged by replaying each changed case at both ends; the
-  moves recorded at the base stay as they were, unless a correction in the change says why;
+  moves recorded at the merge base stay as they were, except those of the entries a correction
+  in the change names (and the states that follow from them);
 * a new case has an id that is not in use and was never deleted;
-* history is append-only: entries at the base are not edited or removed unless a correction
-  recorded in this change names them; filling in a challenge's outcome, a legal hold's end, a
-  councillor's withdrawal or adding an opinion to an incident are not edits; the customer's
-  contact details may be corrected freely (accuracy), the case's id, opening date and scope not;
-* a case file disappears only when its deletion was due at the base (dormant for the retention
-  period, no open legal hold) or by a recorded erasure, and always with its record in
-  cases/deletions.yaml, whose existing records are append-only too;
+* history is append-only: entries at the merge base are not edited or removed unless a
+  correction recorded in this change names them; filling in a challenge's outcome, a legal
+  hold's end, a councillor's withdrawal or adding an opinion to an incident are not edits; the
+  customer's contact details may be corrected freely (accuracy), the case's id, opening date
+  and scope not;
+* a case file disappears only when its deletion was due (dormant for the retention period, no
+  open legal hold) or by a recorded erasure, and always with its record in
+  cases/deletions.yaml, whose existing records are append-only too (removing the log itself
+  removes them all);
 * a change to policy/ is approved by people whose role allows `policy-change` (roles.yaml);
 * each new decision (its decider, and for stage 2 its recommender), review (every reviewer),
   challenge outcome, correction and deletion record is approved by the person it names, who
-  held the role the approval needs on its date, in the registry at the base revision. Evidence
-  is described in `approvals`: a signed commit in the range that changes the file (or names it
-  in an `Approves:` trailer) and whose version of the entry is the head's, a forge merge
-  commit, or the forge's merge-request approvals. For a stage 2 decision, the business-case
-  author's or the recommender's signature never stands in for the Director of Governance's.
+  held the role the approval needs on its date, in the target's registry. An entry that a
+  correction in this change names counts as new: the people it names approve it as it stands
+  at the head, with the same role and separation-of-duties checks, and the correction's
+  approver approves the correction. Evidence is described in `approvals`: a signed commit in
+  the range that changes the file (or names it in an `Approves:` trailer) and whose version of
+  the entry is the head's, a forge merge commit, or the forge's merge-request approvals. For a
+  stage 2 decision, the business-case author's or the recommender's signature never stands in
+  for the Director of Governance's.
+
+A changed file whose name holds a line break cannot be read through git's batch interface; it
+is reported (MC106, the name escaped) and left out.
+
+In findings about keys, roles and approvals, "the base revision" is the target; in findings
+about history and transitions it is the version the change started from, the merge base (the
+same commit when the branch is up to date with the target).
 """
 
 from __future__ import annotations
@@ -55,6 +85,7 @@ from .git import Repository, SignatureCache
 from .lifecycle import Status, Step, derive
 from .loading import Document, load_bytes
 from .model import HISTORY_SECTIONS, Case, DeletionLog
+from .policy import People
 from .revision import (
     DELETIONS_PATH,
     POLICY_PATHS,
@@ -166,10 +197,11 @@ class ChangeResult:
 
     findings: Findings
     checked: int
-    base: str
+    base: str  # the merge base: what the change is measured against
     head: str
     commits: int
     changed: list[str] = field(default_factory=list)
+    target: str = ""  # the revision given as --base: whose rules and registry apply
 
 
 @dataclass(frozen=True)
@@ -261,40 +293,46 @@ class _Change:
         self.strict_dates = strict_dates
         self.merge_request = merge_request
         self.cache_dir = cache_dir
-        self.prefix, (base_sha, self.head) = self.repo.orient([base, head])
-        self.base = self.repo.merge_base(base_sha, self.head)
+        self.prefix, (self.target, self.head) = self.repo.orient([base, head])
+        self.base = self.repo.merge_base(self.target, self.head)
         self.findings = Findings()
         self.requirements: list[Requirement] = []
         self.approvals = Approvals()
         self._base_ids: set[str] | None = None
-        self._base_log: DeletionLog | None = None
-        self._base_log_read = False
+        self._logs: dict[str, DeletionLog | None] = {}
+        self._unusable: set[str] = set()
 
     # -- orchestration -------------------------------------------------------------------
 
     def run(self) -> ChangeResult:
         prefix = self.prefix
-        changed = [
+        changed = self._usable(
             p[len(prefix) :]
             for p in self.repo.changed_files(self.base, self.head)
             if p.startswith(prefix)
-        ]
+        )
         self.case_paths = [p for p in changed if is_case_path(p)]
         self.policy_paths = [p for p in changed if p.startswith("policy/")]
-        self.base_files, self.head_files = self._read(
-            self.case_paths, [*self.case_paths, *self.policy_paths]
+        # A policy change can break cases it does not touch: then every case is checked.
+        snapshot_paths = (
+            sorted({*self.case_paths, *self._head_case_paths()})
+            if self.policy_paths
+            else self.case_paths
+        )
+        self.base_files, self.target_files, self.head_files = self._read(
+            self.case_paths, [*snapshot_paths, *self.policy_paths]
         )
 
-        register, loaded = load_register_at(self.root, self.head_files, self.case_paths)
+        register, loaded = load_register_at(self.root, self.head_files, snapshot_paths)
         snapshot = check_loaded(register, loaded, self.today, self.strict_dates)
         self.findings.extend(snapshot.findings)
         self.head_policy = register.policy
         self.head_cases = {c.file: c for c in register.cases}
         self.head_deletions, self.head_deletions_doc = register.deletions, register.deletions_doc
 
-        self.base_policy, _, problems = load_policy_at(self.base_files)
-        self.base_index = Index(self.base_policy) if self.base_policy is not None else None
-        if self.base_policy is None:
+        self.policy, _, problems = load_policy_at(self.target_files)
+        self.index = Index(self.policy) if self.policy is not None else None
+        if self.policy is None:
             first = problems[0] if problems else None
             self._add(
                 Finding(
@@ -304,8 +342,8 @@ class _Change:
                     "",
                     "MC407",
                     E,
-                    f"the policy data at the base revision {self.base[:12]} cannot be read, so "
-                    "no approval in this change can be judged"
+                    f"the policy data at the base revision {self.target[:12]} cannot be read, "
+                    "so no approval in this change can be judged"
                     + (f": {first.file}: {first.message}" if first else ""),
                 )
             )
@@ -322,26 +360,67 @@ class _Change:
             self.head,
             commits,
             changed,
+            self.target,
         )
+
+    def _usable(self, paths: Iterable[str]) -> list[str]:
+        """The paths git can be asked about; a register file whose name holds a line break
+        (which `git cat-file --batch` cannot take) is reported instead, its name escaped."""
+        usable: list[str] = []
+        for path in paths:
+            if not any(ch in path for ch in "\n\r\0"):
+                usable.append(path)
+                continue
+            if not path.startswith(("cases/", "policy/")) or path in self._unusable:
+                continue
+            self._unusable.add(path)
+            shown = path.encode("unicode_escape", errors="backslashreplace").decode("ascii")
+            self._add(
+                Finding(
+                    shown,
+                    1,
+                    1,
+                    "",
+                    "MC106",
+                    E,
+                    f"'{shown}' has a line break in its name, so it cannot be checked: the "
+                    "register holds only MC-YYYY-NNNN.yaml case files, deletions.yaml and the "
+                    "policy files; rename or remove it",
+                )
+            )
+        return usable
+
+    def _head_case_paths(self) -> list[str]:
+        """Every case file at the head (paths in the register)."""
+        prefix = self.prefix
+        listed = self._usable(
+            p[len(prefix) :]
+            for p in self.repo.list_files(self.head, f"{prefix}cases")
+            if p.startswith(prefix)
+        )
+        return [p for p in listed if is_case_path(p) and not p.rpartition("/")[2].startswith(".")]
 
     def _read(
         self, at_base: Sequence[str], at_head: Sequence[str]
-    ) -> tuple[dict[str, bytes | None], dict[str, bytes | None]]:
-        """Policy files, the deletion log and the given paths at the base and the head, in
-        one `git cat-file` process."""
+    ) -> tuple[dict[str, bytes | None], dict[str, bytes | None], dict[str, bytes | None]]:
+        """Policy files, the deletion log and the given paths at the merge base, the target
+        and the head, in one `git cat-file` process."""
         common = [*POLICY_PATHS.values(), DELETIONS_PATH]
-        wanted = {
-            self.base: list(dict.fromkeys([*common, *at_base])),
-            self.head: list(dict.fromkeys([*common, *at_head])),
-        }
+        wanted: dict[str, list[str]] = {}
+        for rev, paths in (
+            (self.base, [*common, *at_base]),
+            (self.target, common),
+            (self.head, [*common, *at_head]),
+        ):
+            wanted[rev] = list(dict.fromkeys([*wanted.get(rev, []), *paths]))
         raw = self.repo.read_blobs(
             (rev, self.prefix + path) for rev, paths in wanted.items() for path in paths
         )
-        base, head = (
+        base, target, head = (
             {path: raw[(rev, self.prefix + path)] for path in wanted[rev]}
-            for rev in (self.base, self.head)
+            for rev in (self.base, self.target, self.head)
         )
-        return base, head
+        return base, target, head
 
     def _add(self, finding: Finding) -> None:
         self.findings.add(finding)
@@ -350,16 +429,23 @@ class _Change:
         self.findings.add(doc.finding(path, rule, message))
 
     def _collect_approvals(self) -> int:
-        if self.base_policy is None or self.base_index is None:
+        if self.policy is None or self.index is None:
             return 0
-        base_registry = Registry(self.base_policy.people)
-        head_registry = Registry(self.head_policy.people) if self.head_policy else None
-        if head_registry is not None and "policy/people.yaml" in self.policy_paths:
+        registry = Registry(self.policy.people)
+        added: Registry | None = None
+        if self.head_policy is not None and POLICY_PATHS["people"] in self.policy_paths:
+            added = Registry(self.head_policy.people)
             doc = self._head_policy_doc("people")
-            for problem in head_registry.key_problems:
+            for problem in added.key_problems:
                 if doc is not None:
                     self._report(doc, problem.path, "MC408", problem.message)
-        signers = allowed_signers(list(base_registry.keys.values()), windows=False)
+            # Only keys the branch itself adds are "added by the change" (MC413); a key the
+            # target removed after the fork is simply not the target's (MC411).
+            forked = self._people_at_merge_base()
+            if forked is not None:
+                for fingerprint in Registry(forked).keys:
+                    added.keys.pop(fingerprint, None)
+        signers = allowed_signers(list(registry.keys.values()), windows=False)
         cache = SignatureCache.in_directory(self.cache_dir) if self.cache_dir else None
         with _signers_file(signers) as signers_path:
             commits = self.repo.commits(
@@ -367,15 +453,25 @@ class _Change:
             )
         self.approvals = ap.collect(
             commits,
-            base=base_registry,
-            index=self.base_index,
-            head_registry=head_registry,
+            base=registry,
+            index=self.index,
+            head_registry=added,
             today=self.today,
             head=self.head,
             prefix=self.prefix,
             merge_request=self.merge_request,
         )
         return len(commits)
+
+    def _people_at_merge_base(self) -> People | None:
+        raw = self.base_files.get(POLICY_PATHS["people"])
+        if raw is None:
+            return None
+        doc, problems = load_bytes(raw, POLICY_PATHS["people"])
+        if doc is None or problems:
+            return None
+        people, _ = validate(People, doc)
+        return people
 
     def _head_policy_doc(self, name: str) -> Document | None:
         raw = self.head_files.get(POLICY_PATHS[name])
@@ -404,12 +500,12 @@ class _Change:
         corrected = self._new_corrections(base, head.case)
         if base is not None:
             self._history(head.doc, base, head.case, corrected)
-        self._transitions(head.doc, base, head.case, bool(corrected))
-        self._requirements(file, head.doc, base, head.case)
+        self._transitions(head.doc, base, head.case, corrected)
+        self._requirements(file, head.doc, base, head.case, corrected)
 
     def _new_case(self, doc: Document, case: Case) -> None:
         deleted: set[str] = set()
-        for log in (self._base_deletions(), self.head_deletions):
+        for log in (self._log_at("base"), self._log_at("target"), self.head_deletions):
             if log is not None:
                 deleted.update(d.id for d in log.deletions)
         if case.id in deleted:
@@ -430,11 +526,13 @@ class _Change:
             )
 
     def _base_case_ids(self) -> set[str]:
-        """Ids (file stems) of the case files at the base, listed once, when first needed."""
+        """Ids (file stems) of the case files at the merge base and at the target, listed
+        once, when first needed."""
         if self._base_ids is None:
             self._base_ids = {
                 p.rpartition("/")[2].rsplit(".", 1)[0]
-                for p in self.repo.list_files(self.base, f"{self.prefix}cases")
+                for rev in dict.fromkeys([self.base, self.target])
+                for p in self.repo.list_files(rev, f"{self.prefix}cases")
                 if is_case_path(p[len(self.prefix) :])
             }
         return self._base_ids
@@ -510,8 +608,10 @@ class _Change:
             later.append("opinions")
         return _first_difference(old, new, later)
 
-    def _transitions(self, doc: Document, base: Case | None, head: Case, corrected: bool) -> None:
-        policy = self.base_policy or self.head_policy
+    def _transitions(
+        self, doc: Document, base: Case | None, head: Case, corrected: set[str]
+    ) -> None:
+        policy = self.policy or self.head_policy
         if policy is None:
             return
         before = derive(base, policy, self.today) if base is not None else Status()
@@ -520,23 +620,42 @@ class _Change:
         def key(step: Step) -> tuple[str, str, str, str, bool]:
             return (step.entry, step.event, step.before, step.after, step.allowed)
 
-        if not corrected:
-            for k, old in enumerate(before.steps):
-                new = after.steps[k] if k < len(after.steps) else None
-                if new is not None and key(new) == key(old):
+        def past(steps: list[Step]) -> list[tuple[Step, bool]]:
+            """The steps of entries no correction names, each with whether a corrected
+            entry's step came before it (then the states it moves between may differ)."""
+            found: list[tuple[Step, bool]] = []
+            downstream = False
+            for step in steps:
+                if step.entry in corrected:
+                    downstream = True
+                else:
+                    found.append((step, downstream))
+            return found
+
+        old_steps, new_steps = past(before.steps), past(after.steps)
+        for k, (old, old_downstream) in enumerate(old_steps):
+            new, new_downstream = new_steps[k] if k < len(new_steps) else (None, False)
+            if new is not None:
+                if key(new) == key(old):
                     continue
-                where = new.path if new is not None else ("id",)
-                now = f"now {_describe(new)}" if new is not None else "now there is no such move"
-                self._report(
-                    doc,
-                    where,
-                    "MC401",
-                    f"this change rewrites the case's past: at the base revision "
-                    f"{_describe(old)}; {now}. The state at the base was {before.state}; "
-                    "past moves change only through a recorded correction",
-                )
-                break
-        known = {s.entry for s in before.steps}
+                if (
+                    (old_downstream or new_downstream)
+                    and (new.entry, new.event) == (old.entry, old.event)
+                    and (new.allowed or not old.allowed)
+                ):
+                    continue
+            where = new.path if new is not None else ("id",)
+            now = f"now {_describe(new)}" if new is not None else "now there is no such move"
+            self._report(
+                doc,
+                where,
+                "MC401",
+                f"this change rewrites the case's past: at the base revision "
+                f"{_describe(old)}; {now}. The state at the base was {before.state}; "
+                "past moves change only through a recorded correction naming that entry",
+            )
+            break
+        known = {s.entry for s in before.steps} - corrected
         for step in after.steps:
             if step.entry in known or step.allowed:
                 continue
@@ -551,14 +670,24 @@ class _Change:
 
     # -- approvals needed ----------------------------------------------------------------
 
-    def _requirements(self, file: str, doc: Document, base: Case | None, head: Case) -> None:
-        index = self.base_index
+    def _requirements(
+        self, file: str, doc: Document, base: Case | None, head: Case, corrected: set[str]
+    ) -> None:
+        """The approvals each new entry needs. An entry a correction in this change names is
+        new too: what it says now is approved afresh by the people it names."""
+        index = self.index
         if index is None:
             return
         services = list(head.scope.services)
 
         def old_ids(section: str) -> set[str]:
-            return {e.id for e in getattr(base, section)} if base is not None else set()
+            """Entries at the merge base that no correction in this change names."""
+            if base is None:
+                return set()
+            return {e.id for e in getattr(base, section)} - corrected
+
+        def named(kind: str, entry: str) -> str:
+            return f"{kind} {entry}" + (" (as corrected)" if entry in corrected else "")
 
         def need(
             where: _Path,
@@ -587,7 +716,7 @@ class _Change:
             if dec.id in old_ids("decisions"):
                 continue
             path: _Path = ("decisions", i)
-            what = f"decision {dec.id}"
+            what = named("decision", dec.id)
             if dec.stage == 1:
                 need(
                     (*path, "decided_by"),
@@ -636,9 +765,9 @@ class _Change:
                     doc,
                     ("reviews", i, "reviewed_by"),
                     "MC415",
-                    f"review {rev.id}: the reviewers did not hold the roles a review needs "
-                    f"('review' in policy/roles.yaml) on {rev.date}, in the registry at the "
-                    "base revision",
+                    f"{named('review', rev.id)}: the reviewers did not hold the roles a review "
+                    f"needs ('review' in policy/roles.yaml) on {rev.date}, in the registry at "
+                    "the base revision",
                 )
             for j, who in enumerate(rev.reviewed_by):
                 need(
@@ -646,7 +775,7 @@ class _Change:
                     who,
                     None,
                     rev.date,
-                    f"review {rev.id}",
+                    named("review", rev.id),
                     "reviews",
                     rev.id,
                 )
@@ -655,14 +784,14 @@ class _Change:
             old = base_challenges.get(ch.id)
             if ch.outcome is None or ch.decided_by is None or ch.decided is None:
                 continue
-            if old is not None and old.outcome is not None:
+            if old is not None and old.outcome is not None and ch.id not in corrected:
                 continue
             need(
                 ("challenges", i, "decided_by"),
                 ch.decided_by,
                 "challenge",
                 ch.decided,
-                f"the outcome of challenge {ch.id}",
+                f"the outcome of {named('challenge', ch.id)}",
                 "challenges",
                 ch.id,
             )
@@ -674,23 +803,25 @@ class _Change:
                 corr.approved_by,
                 "correction",
                 corr.date,
-                f"correction {corr.id}",
+                named("correction", corr.id),
                 "corrections",
                 corr.id,
             )
 
     # -- deletions -----------------------------------------------------------------------
 
-    def _base_deletions(self) -> DeletionLog | None:
-        """The deletion log at the base (None if it does not load), read once."""
-        if not self._base_log_read:
-            raw = self.base_files.get(DELETIONS_PATH)
+    def _log_at(self, where: str) -> DeletionLog | None:
+        """The deletion log at the merge base ("base") or the target ("target"): empty if
+        there is none, None if it does not load; read once."""
+        if where not in self._logs:
+            files = self.base_files if where == "base" else self.target_files
+            raw = files.get(DELETIONS_PATH)
             log: DeletionLog | None = DeletionLog()
             if raw is not None:
                 doc, problems = load_bytes(raw, DELETIONS_PATH)
                 log = validate(DeletionLog, doc)[0] if doc is not None and not problems else None
-            self._base_log, self._base_log_read = log, True
-        return self._base_log
+            self._logs[where] = log
+        return self._logs[where]
 
     def _deleted(self, file: str, base_raw: bytes) -> None:
         case_id = file.rpartition("/")[2].rsplit(".", 1)[0]
@@ -720,7 +851,7 @@ class _Change:
         if record.reason == "erasure":
             return
         loaded, _, _ = load_case_at(self.root, file, base_raw)
-        policy = self.base_policy or self.head_policy
+        policy = self.policy or self.head_policy
         if loaded is None or policy is None:
             self._report(
                 doc,
@@ -748,8 +879,28 @@ class _Change:
 
     def _deletions(self) -> None:
         log, doc = self.head_deletions, self.head_deletions_doc
-        base_log = self._base_deletions()
-        if log is None or doc is None:
+        base_log = self._log_at("base")
+        if log is None:
+            return  # it does not load: the snapshot rules have said why
+        if doc is None:  # no log at the head
+            if base_log is None or base_log.deletions:  # the merge base's did not load, or
+                records = (  # had records
+                    f"the deletion records of {', '.join(d.id for d in base_log.deletions)}"
+                    if base_log is not None
+                    else "its deletion records"
+                )
+                self._add(
+                    Finding(
+                        DELETIONS_PATH,
+                        1,
+                        1,
+                        "",
+                        "MC403",
+                        E,
+                        f"{DELETIONS_PATH} was removed, and with it {records}: the log is "
+                        "append-only (and deleted ids are never reused)",
+                    )
+                )
             return
         now = {d.id: (i, d) for i, d in enumerate(log.deletions)}
         old_ids: set[str] = set()
@@ -790,7 +941,7 @@ class _Change:
                     f"records the deletion of {record.id}, but this change deletes no such case "
                     "file",
                 )
-            index = self.base_index
+            index = self.index
             if index is not None and not index.approves(
                 "deletion", [record.approved_by], record.deleted, []
             ):
@@ -816,7 +967,7 @@ class _Change:
     # -- judging approvals ---------------------------------------------------------------
 
     def _judge(self) -> None:
-        if self.base_index is None:
+        if self.index is None:
             return
         reads: set[tuple[str, str]] = set()
         for req in self.requirements:
@@ -929,7 +1080,7 @@ class _Change:
         )
 
     def _policy_changes(self) -> None:
-        index = self.base_index
+        index = self.index
         if index is None:
             return
         for path in self.policy_paths:
