@@ -54,10 +54,12 @@ STATES = [
 
 
 def env(home: Path) -> dict[str, str]:
+    # PYTHONDONTWRITEBYTECODE is dropped so the tool runs from compiled bytecode, as an
+    # installed package does (pip compiles on install); the first of the repeated runs writes it.
     found = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
+        if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "PYTHONDONTWRITEBYTECODE")
     }
     found.update(HOME=str(home), GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", LC_ALL="C")
     return found
