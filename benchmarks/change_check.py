@@ -241,7 +241,8 @@ def signed_range(
         f"{base}..HEAD",
     ]
     check = [str(BIN / "mcr"), "check", "--today", TODAY.isoformat(), "--base", base]
-    cache = reg.root / ".mcr-cache"
+    cache = Repository(reg.root).git_path("mcr-cache")  # where `mcr check --base` keeps it
+    assert cache.is_relative_to(reg.root / ".git")
     say("timing git log --format=%G? ...")
     git_time = timed(git_log, reg.root, environment, repeat)
     say("timing mcr check --base without the cache ...")
@@ -249,6 +250,7 @@ def signed_range(
     for _ in range(repeat):
         shutil.rmtree(cache, ignore_errors=True)
         cold = min(cold, timed(check, reg.root, environment, 1))
+    assert (cache / "signatures.json").is_file(), "the check kept no cache where expected"
     say("timing mcr check --base with the cache ...")
     warm = timed(check, reg.root, environment, repeat)
     return {
