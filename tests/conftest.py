@@ -7,9 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from changerepo import RegisterRepo, make_keys
 
 from managed_contact.policy import Policy
 from managed_contact.register import load_policy
+
+from gitfixtures import SshKey
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 28)
@@ -42,3 +45,15 @@ def register(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "policy", root / "policy")
     (root / "cases").mkdir()
     return root
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SshKey]:
+    """Real ed25519 keys, made once per session by ssh-keygen (see changerepo.KEY_NAMES)."""
+    return make_keys(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture
+def reg(tmp_path: Path, keys: dict[str, SshKey]) -> RegisterRepo:
+    """A register in a real git repository whose base commit holds policy data and keys."""
+    return RegisterRepo.create(tmp_path, keys)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from changerepo import FORGE, RegisterRepo, case_yaml, make_keys, people_yaml
+from changerepo import FORGE, RegisterRepo, case_yaml, people_yaml
 from click.testing import CliRunner
 
 from managed_contact import cli
@@ -29,16 +29,6 @@ TODAY_ARG = "2026-11-28"
 CASE = "cases/MC-2026-0001.yaml"
 BEN = ("Ben Holloway", "ben.holloway@council.example")
 HUGO_TRAILER = "Approved-by: Hugo Barrett <hugo.barrett@council.example>"
-
-
-@pytest.fixture(scope="session")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SshKey]:
-    return make_keys(tmp_path_factory.mktemp("keys"))
-
-
-@pytest.fixture
-def reg(tmp_path: Path, keys: dict[str, SshKey]) -> RegisterRepo:
-    return RegisterRepo.create(tmp_path, keys)
 
 
 def stage_1() -> dict[str, Any]:

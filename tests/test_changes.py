@@ -9,25 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
-from changerepo import BOT, RegisterRepo, dump_yaml, make_keys, people_yaml
+from changerepo import BOT, RegisterRepo, dump_yaml, people_yaml
 
 from casebuilder import case, decision, letter, review
 from gitfixtures import SshKey
 
 HUGO = ("Hugo Barrett", "hugo.barrett@council.example")
 CASE = "cases/MC-2026-0001.yaml"
-
-
-@pytest.fixture(scope="session")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SshKey]:
-    return make_keys(tmp_path_factory.mktemp("keys"))
-
-
-@pytest.fixture
-def reg(tmp_path: Path, keys: dict[str, SshKey]) -> RegisterRepo:
-    return RegisterRepo.create(tmp_path, keys)
 
 
 def stage_1(**extra: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from changerepo import BOT, RegisterRepo, case_yaml, dump_yaml, make_keys
+from changerepo import BOT, RegisterRepo, case_yaml, dump_yaml
 from test_approvals import stage_1
 
 from gitfixtures import SshKey, git_env, run_git
@@ -19,11 +19,6 @@ from gitfixtures import SshKey, git_env, run_git
 pytestmark = pytest.mark.skipif(shutil.which("gpg") is None, reason="no gpg on this machine")
 
 HUGO = ("Hugo Barrett", "hugo.barrett@council.example")
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SshKey]:
-    return make_keys(tmp_path_factory.mktemp("keys"))
 
 
 @pytest.fixture
