@@ -31,10 +31,10 @@ from typing import Any
 
 import yaml
 
-from managed_contact.demo import dump_case, make_key
-from managed_contact.git import Repository
-from managed_contact.policy import People, SigningKey
-from managed_contact.signers import allowed_signers, registry_keys
+from managed_contact.changes.demo import dump_case, make_key
+from managed_contact.changes.git import Repository
+from managed_contact.changes.signers import allowed_signers, registry_keys
+from managed_contact.register.policy import People, SigningKey
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import yaml
 
-from managed_contact.check import run_check
-from managed_contact.pages import render_site
+from managed_contact.register.check import run_check
+from managed_contact.site.pages import render_site
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 28)

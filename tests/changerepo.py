@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from managed_contact.approvals import MergeRequestApprovals
-from managed_contact.changes import ChangeResult, check_change
-from managed_contact.findings import Finding
+from managed_contact.changes.approvals import MergeRequestApprovals
+from managed_contact.changes.check import ChangeResult, check_change
+from managed_contact.register.findings import Finding
 
 from gitfixtures import SshKey, commit, git_env, make_repo, make_ssh_key, run_git
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from changerepo import RegisterRepo, make_keys
 
-from managed_contact.policy import Policy
-from managed_contact.register import load_policy
+from managed_contact.register.policy import Policy
+from managed_contact.register.snapshot import load_policy
 
 from gitfixtures import SshKey
 

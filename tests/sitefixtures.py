@@ -7,7 +7,8 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from managed_contact.site import build_site
+from managed_contact.cli.main import reference_pages
+from managed_contact.site.build import build_site
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 28)
@@ -90,7 +91,7 @@ def copy_register(target: Path) -> Path:
 
 
 def build(root: Path, today: date = TODAY) -> Path:
-    return build_site(root, root / "public", today)
+    return build_site(root, root / "public", today, reference_pages())
 
 
 def xss_register(target: Path) -> Path:

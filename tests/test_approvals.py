@@ -12,13 +12,13 @@ import pytest
 from changerepo import FORGE, RegisterRepo, case_yaml, people_yaml
 from click.testing import CliRunner
 
-from managed_contact import cli
-from managed_contact.approvals import (
+from managed_contact.changes.approvals import (
     ApprovalsFileError,
     MergeRequestApprovals,
     read_merge_request_approvals,
 )
-from managed_contact.changes import check_change
+from managed_contact.changes.check import check_change
+from managed_contact.cli import main as cli
 from managed_contact.errors import ExitCode
 
 from casebuilder import case, decision, letter
@@ -276,9 +276,9 @@ def test_cli_base_reports_change_findings_with_file_line_and_path(reg: RegisterR
 def forged_cache(reg: RegisterRepo, sha: str) -> str:
     """A signature cache that calls `sha` a good signature by Hugo, keyed by the digest of the
     allowed-signers text `mcr check --base` builds from the base registry."""
-    from managed_contact.approvals import Registry
-    from managed_contact.revision import load_policy_at
-    from managed_contact.signers import allowed_signers
+    from managed_contact.changes.approvals import Registry
+    from managed_contact.changes.revision import load_policy_at
+    from managed_contact.changes.signers import allowed_signers
 
     files = {
         f"policy/{p.name}": p.read_bytes() for p in (reg.path / "policy").iterdir() if p.is_file()
@@ -389,7 +389,7 @@ def test_cli_malformed_approvals_file_is_a_usage_error(reg: RegisterRepo, tmp_pa
 
 
 def test_cli_help_lists_every_change_rule() -> None:
-    from managed_contact.changes import CHANGE_CATALOGUE
+    from managed_contact.changes.check import CHANGE_CATALOGUE
 
     out = CliRunner().invoke(cli.main, ["check", "--help"]).stdout
     for rule in CHANGE_CATALOGUE:

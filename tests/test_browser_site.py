@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 from sitefixtures import REPO, TODAY, XSS_CASE_ID, XSS_NAME, build, copy_register, xss_register
 
-from managed_contact.pages import load_site_data
+from managed_contact.site.pages import load_site_data
 
 pytestmark = pytest.mark.browser
 

@@ -13,8 +13,8 @@ import click
 import pytest
 import yaml
 
-from managed_contact import cli
-from managed_contact.changes import CHANGE_CATALOGUE
+from managed_contact.changes.check import CHANGE_CATALOGUE
+from managed_contact.cli import main as cli
 
 REPO = Path(__file__).resolve().parents[1]
 GITLAB = REPO / ".gitlab-ci.yml"

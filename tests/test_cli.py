@@ -10,9 +10,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from managed_contact import cli
+from managed_contact.cli import main as cli
 from managed_contact.errors import ExitCode
-from managed_contact.rules import MODELINE
+from managed_contact.register.rules import MODELINE
 
 from casebuilder import case, decision, letter, review
 

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from managed_contact.check import run_check
-from managed_contact.findings import Finding, Severity
-from managed_contact.loading import MAX_BYTES
-from managed_contact.rules import CATALOGUE, MODELINE
+from managed_contact.register.check import run_check
+from managed_contact.register.findings import Finding, Severity
+from managed_contact.register.loading import MAX_BYTES
+from managed_contact.register.rules import CATALOGUE, MODELINE
 
 from conftest import REPO, TODAY
 

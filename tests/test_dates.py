@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from managed_contact.dates import add_months, parse_today
+from managed_contact.register.dates import add_months, parse_today
 
 # (start, months, expected), each worked out by hand on a calendar.
 HAND_WORKED = [

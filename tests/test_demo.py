@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from managed_contact import cli
-from managed_contact.changes import check_change
-from managed_contact.demo import DemoRepo, build_demo, dump_case, version
+from managed_contact.changes.check import check_change
+from managed_contact.changes.demo import DemoRepo, build_demo, dump_case, version
+from managed_contact.changes.git import Repository
+from managed_contact.cli import main as cli
 from managed_contact.errors import ExitCode
-from managed_contact.git import Repository
-from managed_contact.loading import load_bytes, load_file
-from managed_contact.model import Case
-from managed_contact.register import case_paths
-from managed_contact.validation import validate
+from managed_contact.register.loading import load_bytes, load_file
+from managed_contact.register.model import Case
+from managed_contact.register.snapshot import case_paths
+from managed_contact.register.validation import validate
 
 from gitfixtures import commit
 

@@ -6,10 +6,11 @@ import re
 
 from click.testing import CliRunner
 
-from managed_contact.changes import ALL_RULES
-from managed_contact.cli import main
+from managed_contact.changes.check import ALL_RULES
+from managed_contact.cli.main import main
+from managed_contact.cli.reference import cli_markdown
 from managed_contact.errors import ExitCode
-from managed_contact.reference import cli_markdown, rules_markdown
+from managed_contact.site.reference import rules_markdown
 
 from conftest import REPO
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from managed_contact.git import (
+from managed_contact.changes.git import (
     Commit,
     GitError,
     Repository,

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from managed_contact.lifecycle import Status, derive
-from managed_contact.model import Case
-from managed_contact.policy import Policy
+from managed_contact.register.lifecycle import Status, derive
+from managed_contact.register.model import Case
+from managed_contact.register.policy import Policy
 
 from casebuilder import case, decision, review
 
@@ -253,7 +253,7 @@ def test_moves_the_lifecycle_does_not_allow(
 
 
 def test_de_escalation_when_policy_data_allows_it(policy: Policy) -> None:
-    from managed_contact.policy import Transition
+    from managed_contact.register.policy import Transition
 
     extra = Transition.model_validate({"from": "stage-2", "to": "stage-1", "by": "review-continue"})
     allowing = policy.model_copy(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from managed_contact.loading import MAX_BYTES, Position, load_bytes, load_file
+from managed_contact.register.loading import MAX_BYTES, Position, load_bytes, load_file
 
 
 def load(text: str) -> tuple[object, list[tuple[int, int, str, str]]]:
@@ -117,8 +117,8 @@ def test_keys_are_text() -> None:
 
 
 def test_findings_never_echo_personal_data() -> None:
-    from managed_contact.model import Case
-    from managed_contact.validation import validate
+    from managed_contact.register.model import Case
+    from managed_contact.register.validation import validate
 
     raw = (
         b"id: MC-2026-0001\nopened: 2026-01-01\n"

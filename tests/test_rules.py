@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
-from managed_contact.check import run_check
-from managed_contact.policy import Policy
-from managed_contact.rules import MODELINE, Index
+from managed_contact.register.check import run_check
+from managed_contact.register.index import Index
+from managed_contact.register.policy import Policy
+from managed_contact.register.rules import MODELINE
 
 from casebuilder import LETTER_STATES, case, decision, letter, review
 

@@ -10,11 +10,11 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from managed_contact import schema
-from managed_contact.loading import load_file
-from managed_contact.model import Case, Customer
-from managed_contact.rules import MODELINE
-from managed_contact.validation import _model_in
+from managed_contact.register import schema
+from managed_contact.register.loading import load_file
+from managed_contact.register.model import Case, Customer
+from managed_contact.register.rules import MODELINE
+from managed_contact.register.validation import _model_in
 
 from conftest import REPO
 

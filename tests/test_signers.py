@@ -11,15 +11,15 @@ import yaml
 from changerepo import dump_yaml
 from click.testing import CliRunner
 
-from managed_contact import cli
-from managed_contact.errors import ExitCode
-from managed_contact.policy import People, Policy
-from managed_contact.signers import (
+from managed_contact.changes.signers import (
     allowed_signers,
     codeowners,
     registry_keys,
     ssh_fingerprint,
 )
+from managed_contact.cli import main as cli
+from managed_contact.errors import ExitCode
+from managed_contact.register.policy import People, Policy
 
 from gitfixtures import SshKey, commit, make_repo, make_ssh_key, run_git
 

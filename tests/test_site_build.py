@@ -29,14 +29,14 @@ from sitefixtures import (
     xss_register,
 )
 
-from managed_contact import pages
-from managed_contact.cli import main
+from managed_contact.cli.main import main
 from managed_contact.errors import McrError
-from managed_contact.lifecycle import derive
-from managed_contact.mkdocs_plugin import expand_folders
-from managed_contact.pages import load_site_data, page_url, relative_url
-from managed_contact.register import load_register
-from managed_contact.site import SiteBuildError, build_site
+from managed_contact.register.lifecycle import derive
+from managed_contact.register.snapshot import load_register
+from managed_contact.site import pages
+from managed_contact.site.build import SiteBuildError, build_site
+from managed_contact.site.mkdocs_plugin import expand_folders
+from managed_contact.site.pages import load_site_data, page_url, relative_url
 
 
 @pytest.fixture(scope="module")
@@ -524,8 +524,8 @@ def test_parallel_loading_matches_sequential(
 
 
 def test_reference_pages_are_generated_from_the_code(demo: Path) -> None:
-    from managed_contact.changes import ALL_RULES
-    from managed_contact.cli import main
+    from managed_contact.changes.check import ALL_RULES
+    from managed_contact.cli.main import main
 
     cli_page = html(demo, "reference/cli/")
     for name in main.commands:

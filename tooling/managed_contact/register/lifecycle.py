@@ -16,6 +16,14 @@ from .model import Case, Challenge, Decision, Measure, Review
 from .policy import Policy
 
 State = Literal["new", "stage-1", "stage-2", "dormant"]
+
+STATE_WORDS: dict[str, str] = {
+    "new": "open, no decision yet",
+    "stage-1": "stage 1 (warning and monitoring)",
+    "stage-2": "stage 2 (managed contact)",
+    "dormant": "dormant (closed)",
+}
+"""Each state in plain words, as the command line and the site say it."""
 ACTIVE: tuple[State, ...] = ("stage-1", "stage-2")
 
 

@@ -9,6 +9,6 @@ def main() -> None:
     # mcr uses no pydantic plugins; looking for them scans every installed package's entry
     # points, a noticeable share of a one-case merge-request check. An explicit setting wins.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from .cli import main as cli
+    from .main import main as cli
 
     cli()

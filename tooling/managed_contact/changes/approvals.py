@@ -43,10 +43,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import McrError
+from ..errors import McrError
+from ..register.index import Index
+from ..register.policy import People
 from .git import Commit
-from .policy import People
-from .rules import Index
 from .signers import KeyProblem, RegistryKey, registry_keys
 
 EvidenceKind = Literal["signature", "forge", "merge-request"]

@@ -77,15 +77,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..register.check import check_loaded
+from ..register.findings import Finding, Findings, Severity
+from ..register.index import Index
+from ..register.lifecycle import Status, Step, derive
+from ..register.loading import Document, load_bytes
+from ..register.model import HISTORY_SECTIONS, Case, DeletionLog
+from ..register.policy import People
+from ..register.rules import CATALOGUE, Rule
+from ..register.validation import validate
 from . import approvals as ap
 from .approvals import Approvals, MergeRequestApprovals, Registry
-from .check import check_loaded
-from .findings import Finding, Findings, Severity
 from .git import Repository, SignatureCache
-from .lifecycle import Status, Step, derive
-from .loading import Document, load_bytes
-from .model import HISTORY_SECTIONS, Case, DeletionLog
-from .policy import People
 from .revision import (
     DELETIONS_PATH,
     POLICY_PATHS,
@@ -94,9 +97,7 @@ from .revision import (
     load_policy_at,
     load_register_at,
 )
-from .rules import CATALOGUE, Index, Rule
 from .signers import allowed_signers
-from .validation import validate
 
 E = Severity.ERROR
 

@@ -32,15 +32,14 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from .errors import McrError
-from .findings import Finding, Severity
-from .lifecycle import Status, derive
-from .model import Case, Measure
-from .policy import MeasureKind, Policy
-from .register import CASE_NAME, case_paths, load_case, load_register
-from .report import STATE_WORDS
-from .rules import Index
-from .schedule import DueItem, due_items
+from ..errors import McrError
+from ..register.findings import Finding, Severity
+from ..register.index import Index
+from ..register.lifecycle import STATE_WORDS, Status, derive
+from ..register.model import Case, Measure
+from ..register.policy import MeasureKind, Policy
+from ..register.schedule import DueItem, due_items
+from ..register.snapshot import CASE_NAME, case_paths, load_case, load_register
 
 PART_A = Path("policy") / "part-a.md"
 """Part A of the policy, word for word, in the register (guarded by tests/test_part_a.py)."""
@@ -538,7 +537,7 @@ class Renderer:
 
     def __post_init__(self) -> None:
         self.env = Environment(
-            loader=PackageLoader("managed_contact", "templates"),
+            loader=PackageLoader("managed_contact.site", "templates"),
             autoescape=True,
             undefined=StrictUndefined,
             trim_blocks=True,

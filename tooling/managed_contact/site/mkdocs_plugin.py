@@ -14,9 +14,10 @@ the clock; `site.build_site` sets it on the plugin directly.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -27,8 +28,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .dates import parse_today
-from .errors import McrError
+from ..errors import McrError
+from ..register.dates import parse_today
 from .pages import CASES_DIR, Renderer, load_site_data
 from .reference import reference_pages
 
@@ -41,6 +42,10 @@ class RegisterPluginConfig(Config):  # type: ignore[no-untyped-call]
 class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyped-call]
     """Generate the register's pages at build time; never write them into the docs dir."""
 
+    served_pages: ClassVar[Mapping[str, str]] = {}
+    """Pages handed in from outside the site (the command line's reference) while a `serve`
+    runs: `mkdocs serve` makes a new plugin for every rebuild, so they are held here."""
+
     def __init__(self) -> None:
         super().__init__()
         self.today: date | None = None
@@ -48,6 +53,7 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
         self.renderer: Renderer | None = None
         self.error: str | None = None
         self.workers = 1
+        self.pages: Mapping[str, str] = self.served_pages
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # A one-off build may load a large register in several processes; `serve` keeps to one
@@ -76,7 +82,7 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
             today = self.today or parse_today(self.config.today)
             data = load_site_data(self.root, today, self.workers)
             renderer = Renderer(data, config.use_directory_urls)
-            pages = {**renderer.pages(), **reference_pages()}
+            pages = {**renderer.pages(), **reference_pages(), **self.pages}
         except (McrError, ValueError) as exc:
             self.error = str(exc)
             raise PluginError(f"managed-contact: {exc}") from None

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .findings import Finding
-from .loading import Document, load_bytes
-from .model import DeletionLog
-from .policy import POLICY_FILES, Policy
-from .register import (
+from ..register.findings import Finding
+from ..register.loading import Document, load_bytes
+from ..register.model import DeletionLog
+from ..register.policy import POLICY_FILES, Policy
+from ..register.snapshot import (
     DELETIONS_FILE,
     DELETIONS_NAME,
     CaseFile,

@@ -8,9 +8,10 @@ from datetime import date
 from pathlib import Path
 
 from .findings import Finding, Findings
+from .index import Index
 from .lifecycle import Status, derive
-from .register import Register, load_register
-from .rules import Index, check_policy, check_register
+from .rules import check_policy, check_register
+from .snapshot import Register, load_register
 
 
 @dataclass

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from .findings import Finding
-from .lifecycle import Status
-from .model import Case, Measure
-from .rules import Index
-from .schedule import DueItem
+from ..register.findings import Finding
+from ..register.index import Index
+from ..register.lifecycle import STATE_WORDS, Status
+from ..register.model import Case, Measure
+from ..register.schedule import DueItem
 
 
 def findings_text(findings: Sequence[Finding], checked: int) -> str:
@@ -74,14 +74,6 @@ def describe_measure(measure: Measure, index: Index) -> str:
         if value:
             values.append(f"{name}: {value}")
     return label + (f" ({'; '.join(values)})" if values else "")
-
-
-STATE_WORDS = {
-    "new": "open, no decision yet",
-    "stage-1": "stage 1 (warning and monitoring)",
-    "stage-2": "stage 2 (managed contact)",
-    "dormant": "dormant (closed)",
-}
 
 
 def show_data(case: Case, status: Status, index: Index, today: date) -> dict[str, Any]:

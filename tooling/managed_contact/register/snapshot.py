@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import RegisterNotFound
+from ..errors import RegisterNotFound
 from .findings import Finding, Severity
 from .loading import Document, load_file
 from .model import Case, DeletionLog

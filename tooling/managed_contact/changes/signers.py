@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
-from .policy import People, Policy
+from ..register.policy import People, Policy
 
 ALLOWED_SIGNERS = "allowed_signers"
 CODEOWNERS = "CODEOWNERS"

@@ -16,12 +16,12 @@ from typing import Any, TypeVar
 
 import click
 
+from ..errors import ExitCode, McrError, UnknownCase
+from ..register.check import run_check
+from ..register.dates import parse_today
+from ..register.schedule import due_items
+from ..register.snapshot import find_root
 from . import report
-from .check import run_check
-from .dates import parse_today
-from .errors import ExitCode, McrError, UnknownCase
-from .register import find_root
-from .schedule import due_items
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,8 +92,15 @@ def main() -> None:
     """The Managed Contact register: check cases, see what is due, build the site."""
 
 
+def reference_pages() -> dict[str, str]:
+    """The pages the command line adds to the site: its own reference, from `--help`."""
+    from .reference import CLI_PAGE, cli_markdown
+
+    return {CLI_PAGE: cli_markdown(main)}
+
+
 def _change_rules_epilog() -> str:
-    from .changes import CHANGE_CATALOGUE
+    from ..changes.check import CHANGE_CATALOGUE
 
     lines = ["\b", "With --base, also these rules on the change:"]
     lines += [f"  {rule.id}  {rule.summary}" for rule in CHANGE_CATALOGUE.values()]
@@ -105,7 +112,7 @@ def _signature_cache_dir(root: Path) -> Path | None:
     git directory (`.git/mcr-cache/`). Never the work tree: that holds the change under
     review, and a cache committed there could mark any commit as signed. None (no cache) if
     git cannot say where its directory is; the check itself then reports why."""
-    from .git import GitError, Repository
+    from ..changes.git import GitError, Repository
 
     try:
         return Repository(root).git_path("mcr-cache")
@@ -167,8 +174,8 @@ def check(
     root = _root(register_dir, paths[0] if paths else None)
     render = report.findings_json if fmt == "json" else report.findings_text
     if base is not None:
-        from .approvals import read_merge_request_approvals
-        from .changes import check_change
+        from ..changes.approvals import read_merge_request_approvals
+        from ..changes.check import check_change
 
         if any(p.is_file() for p in paths):
             raise click.UsageError("--base checks what the change touches: give no case files")
@@ -256,7 +263,7 @@ def due(within: int | None, register_dir: Path | None, today: str | None, fmt: s
 @_handle_errors
 def new(register_dir: Path | None, today: str | None) -> None:
     """Create the next free case file, with the schema modeline, ready to fill in."""
-    from .scaffold import scaffold
+    from ..register.scaffold import scaffold
 
     root = _root(register_dir)
     path = scaffold(root / "cases", _today(today))
@@ -275,10 +282,10 @@ def new(register_dir: Path | None, today: str | None) -> None:
 @_handle_errors
 def build(output: Path | None, register_dir: Path | None, today: str | None) -> None:
     """Build the internal site (Part A, the register, case pages, dashboard) into public/."""
-    from .site import build_site
+    from ..site.build import build_site
 
     root = _root(register_dir)
-    target = build_site(root, output or root / "public", _today(today))
+    target = build_site(root, output or root / "public", _today(today), reference_pages())
     click.echo(f"site built in {target}")
 
 
@@ -291,9 +298,9 @@ def build(output: Path | None, register_dir: Path | None, today: str | None) -> 
 @_handle_errors
 def serve(dev_addr: str, register_dir: Path | None, today: str | None) -> None:
     """Serve the site locally with live reload while you edit cases or pages."""
-    from .site import serve_site
+    from ..site.build import serve_site
 
-    serve_site(_root(register_dir), _today(today), dev_addr)
+    serve_site(_root(register_dir), _today(today), dev_addr, reference_pages())
 
 
 @main.command()
@@ -302,7 +309,7 @@ def serve(dev_addr: str, register_dir: Path | None, today: str | None) -> None:
 @_handle_errors
 def schema(write: bool, register_dir: Path | None) -> None:
     """Check (or --write) schemas/*.schema.json against the models they come from."""
-    from . import schema as schemas
+    from ..register import schema as schemas
 
     root = _root(register_dir)
     if write:
@@ -335,8 +342,8 @@ def signers(
     output_dir: Path | None, check_only: bool, register_dir: Path | None, today: str | None
 ) -> None:
     """Write allowed_signers (keys with validity windows) and CODEOWNERS from the registry."""
-    from .register import load_policy
-    from .signers import signers_files, stale_files, write_files
+    from ..changes.signers import signers_files, stale_files, write_files
+    from ..register.snapshot import load_policy
 
     root = _root(register_dir)
     policy, _, problems = load_policy(root)
@@ -367,7 +374,7 @@ def demo_repo(directory: Path, register_dir: Path | None) -> None:
     Fictional demo SSH keys are made for the approvers (kept in DIRECTORY/.git/demo-keys/);
     afterwards `mcr check --base <first commit>` in DIRECTORY passes on real signatures.
     """
-    from .demo import build_demo
+    from ..changes.demo import build_demo
 
     made = build_demo(_root(register_dir), directory)
     click.echo(f"built {made.path} with {made.commits} commits")

@@ -43,7 +43,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final
 
-from managed_contact.errors import McrError
+from ..errors import McrError
 
 __all__ = [
     "Commit",

@@ -32,14 +32,14 @@ from typing import Any
 
 import yaml
 
+from ..errors import McrError
+from ..register.loading import load_file
+from ..register.model import Case
+from ..register.policy import People, Policy, SigningKey
+from ..register.snapshot import DELETIONS_NAME, case_paths, load_policy
+from ..register.validation import validate
 from .approvals import APPROVES
-from .errors import McrError
 from .git import Repository
-from .loading import load_file
-from .model import Case
-from .policy import People, Policy, SigningKey
-from .register import DELETIONS_NAME, case_paths, load_policy
-from .validation import validate
 
 KEYS_DIR = "demo-keys"
 CRT_AUTHOR = ("Customer Relations Team", "customer.relations@council.example")

@@ -6,9 +6,9 @@ import re
 from datetime import date
 from pathlib import Path
 
-from .errors import McrError
-from .register import DELETIONS_NAME
+from ..errors import McrError
 from .rules import MODELINE
+from .snapshot import DELETIONS_NAME
 
 _ID = re.compile(r"MC-([0-9]{4})-([0-9]{4})")
 

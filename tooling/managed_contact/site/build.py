@@ -7,18 +7,44 @@ handed to the plugin, so the dashboard and the overdue list are reproducible.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
-from mkdocs.commands.build import build
-from mkdocs.config.base import load_config
-from mkdocs.exceptions import MkDocsException
+from ..errors import ExitCode, McrError
+from ..register.dates import TODAY_ENV
 
-from .dates import TODAY_ENV
-from .errors import ExitCode, McrError
-from .mkdocs_plugin import RegisterPlugin
+SITE_EXTRA = "managed-contact[site]"
+SITE_PACKAGES = ("mkdocs", "material", "jinja2", "markupsafe")
+"""What the `site` extra installs, as imported (mkdocs-material is the `material` theme)."""
+
+
+class SiteExtraMissing(McrError):
+    """The site's dependencies (the `site` extra) are not installed."""
+
+
+def _missing_extra(name: str) -> SiteExtraMissing:
+    return SiteExtraMissing(
+        f"building the site needs the 'site' extra, and {name} is not installed: "
+        f"pip install '{SITE_EXTRA}' (in a clone of the register: make site)"
+    )
+
+
+try:
+    from mkdocs.commands.build import build
+    from mkdocs.config.base import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    from .mkdocs_plugin import RegisterPlugin
+except ModuleNotFoundError as exc:
+    if (exc.name or "").partition(".")[0] not in SITE_PACKAGES:
+        raise
+    raise _missing_extra(exc.name or "mkdocs") from None
+if importlib.util.find_spec("material") is None:
+    raise _missing_extra("mkdocs-material")
 
 CONFIG_NAME = "mkdocs.yml"
 PLUGIN_NAME = "managed-contact"
@@ -54,8 +80,11 @@ def _check_output(root: Path, output: Path) -> None:
         )
 
 
-def build_site(root: Path, output: Path, today: date) -> Path:
-    """Build the site into `output` (strictly: any MkDocs warning fails the build)."""
+def build_site(
+    root: Path, output: Path, today: date, pages: Mapping[str, str] | None = None
+) -> Path:
+    """Build the site into `output` (strictly: any MkDocs warning fails the build), with
+    `pages` (path in the site: Markdown) made elsewhere, e.g. the command line's reference."""
     config_file = _config_file(root)
     output = output.resolve()
     _check_output(root, output)
@@ -67,6 +96,7 @@ def build_site(root: Path, output: Path, today: date) -> Path:
             raise SiteBuildError(f"{config_file.name} does not use the {PLUGIN_NAME} plugin")
         plugin = found
         plugin.today = today
+        plugin.pages = dict(pages or {})
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
@@ -78,7 +108,9 @@ def build_site(root: Path, output: Path, today: date) -> Path:
     return output
 
 
-def serve_site(root: Path, today: date, dev_addr: str) -> None:
+def serve_site(
+    root: Path, today: date, dev_addr: str, pages: Mapping[str, str] | None = None
+) -> None:
     """Serve the site on `dev_addr`, rebuilding when a page, a case or policy data changes."""
     from mkdocs.commands.serve import serve
 
@@ -91,9 +123,11 @@ def serve_site(root: Path, today: date, dev_addr: str) -> None:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    RegisterPlugin.served_pages = dict(pages or {})
     try:
         serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
     except MkDocsException as exc:
         raise SiteBuildError(f"the site could not be served: {exc}") from None
     finally:
+        RegisterPlugin.served_pages = {}
         logger.removeHandler(handler)

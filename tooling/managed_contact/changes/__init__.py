@@ -1,0 +1,7 @@
+"""Change control: a merge request judged against its target, and the signatures that approve it.
+
+`git` is the only module that runs git; `revision` reads the register at a commit as strictly as
+from disk; `signers` and `approvals` turn verified signatures and forge evidence into who
+approved what; `check` runs the change rules (one module per family); `demo` replays the demo
+register as signed commits. Built on `register`; imports neither the site nor the command line.
+"""
