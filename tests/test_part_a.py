@@ -1,15 +1,13 @@
 """Part A of the Managed Contact Policy is published word for word in ``policy/part-a.md``.
 
-The council's source text lives outside the repository, in ``shared/policy-source/`` next to the
-repository's directory (override with ``MCR_POLICY_SOURCE``). These tests compare the word sequence
-of Part A in the source with the words of the Markdown once its syntax is stripped, so any added,
-dropped or changed word fails the build.
+The council's source text of Part A is kept in the repository, in ``policy/source/``. These tests
+compare its word sequence with the words of the Markdown once its syntax is stripped, so any
+added, dropped or changed word fails the build.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from pathlib import Path
 
@@ -17,13 +15,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PART_A_MD = REPO_ROOT / "policy" / "part-a.md"
-DEFAULT_SOURCE = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "policy-source"
-    / "managed-contact-policy-v3.txt"
-)
-SOURCE_ENV_VAR = "MCR_POLICY_SOURCE"
+SOURCE = REPO_ROOT / "policy" / "source" / "managed-contact-policy-v3-part-a.txt"
 
 PART_A_START = re.compile(r"^PART A: Published Policy \(external\)[ \t]*$", re.MULTILINE)
 SECTION_HEADING = re.compile(r"^(?P<number>\d+\.(?:\d+)?) \S.*$", re.MULTILINE)
@@ -37,21 +29,8 @@ AUTOLINK = re.compile(r"<((?:https?://)?[^<>\s]+)>")
 CONTEXT_WORDS = 12
 
 
-def source_path() -> Path:
-    override = os.environ.get(SOURCE_ENV_VAR)
-    return Path(override) if override else DEFAULT_SOURCE
-
-
 def read_source() -> str:
-    path = source_path()
-    if not path.is_file():
-        pytest.fail(
-            f"Policy source not found at {path}. Part A cannot be checked without it: "
-            f"place the council's text at ../shared/policy-source/ beside the repository, "
-            f"or set {SOURCE_ENV_VAR} to its path.",
-            pytrace=False,
-        )
-    return path.read_text(encoding="utf-8")
+    return SOURCE.read_text(encoding="utf-8")
 
 
 def extract_part_a(source: str) -> str:
@@ -122,12 +101,13 @@ def test_part_a_is_published_word_for_word(markdown: str) -> None:
     assert difference is None, difference
 
 
-def test_part_a_excludes_the_document_control_header() -> None:
+def test_the_source_kept_is_part_a_alone() -> None:
+    """The council's control sheet (officers' names, version history) is not carried."""
     source = read_source()
-    part_a = extract_part_a(source)
-    assert part_a.startswith("PART A: Published Policy (external)")
-    assert "Document Control Information" not in part_a
-    assert "Version History" not in part_a
+    assert extract_part_a(source) == source
+    assert source.startswith("PART A: Published Policy (external)")
+    assert "Document Control Information" not in source
+    assert "Version History" not in source
 
 
 @pytest.mark.parametrize(
