@@ -11,10 +11,10 @@ import pytest
 from pydantic import BaseModel
 
 from managed_contact.register import schema
-from managed_contact.register.loading import load_file
+from managed_contact.register.loading import Document, load_bytes, load_file
 from managed_contact.register.model import Case, Customer
 from managed_contact.register.rules import MODELINE
-from managed_contact.register.validation import _model_in
+from managed_contact.register.validation import _model_in, validate
 
 from conftest import REPO
 
@@ -139,3 +139,60 @@ def test_editor_settings_map_every_schema_to_existing_files() -> None:
         assert (REPO / schema_path).is_file()
         for pattern in globs:
             assert list(REPO.glob(pattern)), pattern
+
+
+def _schema_model(target: str) -> str | None:
+    """The schema a corpus file is judged by, from where it goes in the register."""
+    name = target.rpartition("/")[2].removesuffix(".yaml")
+    if target.startswith("cases/"):
+        return "deletions" if name == "deletions" else "case"
+    return name if name in schema.schemas() else None
+
+
+def _corpus_documents() -> list[tuple[str, str, Document]]:
+    """(corpus file, schema name, document) for each corpus file that is well-formed YAML."""
+    from test_corpus import ENTRIES, VALID
+
+    found = [(f"valid/{p.name}", "case", load_file(p)[0]) for p in sorted(VALID.glob("*.yaml"))]
+    for entry in ENTRIES:
+        name = _schema_model(entry.target)
+        if entry.content is None or name is None:
+            continue
+        doc, problems = load_bytes(entry.content, entry.target)
+        if doc is not None and not problems:
+            found.append((entry.name, name, doc))
+    return [(label, name, doc) for label, name, doc in found if doc is not None]
+
+
+CORPUS_DOCUMENTS = _corpus_documents()
+
+
+@pytest.mark.parametrize(
+    ("label", "name", "doc"), CORPUS_DOCUMENTS, ids=[d[0] for d in CORPUS_DOCUMENTS]
+)
+def test_the_published_schema_and_the_models_agree_on_every_corpus_file(
+    label: str, name: str, doc: Document
+) -> None:
+    """An editor validating with schemas/*.schema.json accepts exactly what the models accept:
+    a file the models refuse for its shape is refused by the schema too, and a file whose only
+    faults are the policy's rules (which no schema can express) is accepted by it."""
+    published = json.loads((REPO / "schemas" / f"{name}.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(
+        published, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    schema_errors = [e.message for e in validator.iter_errors(doc.data)]
+    _, model_findings = validate(schema.schemas()[name], doc)
+    model_rules = sorted({f.rule for f in model_findings})
+    assert bool(schema_errors) == bool(model_rules), (
+        f"{label}: the models report {model_rules or 'nothing'}; "
+        f"the schema reports {schema_errors or 'nothing'}"
+    )
+
+
+def test_the_agreement_covers_both_verdicts() -> None:
+    """The corpus holds files the models refuse for their shape and files they accept."""
+    verdicts = set()
+    for _, name, doc in CORPUS_DOCUMENTS:
+        verdicts.add(bool(validate(schema.schemas()[name], doc)[1]))
+    assert verdicts == {True, False}
+    assert len(CORPUS_DOCUMENTS) >= 80
