@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.installed
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[site,test]'
 	touch $(STAMP)
 
 # axe-core for the browser tests' accessibility checks, pinned by package-lock.json.
@@ -28,6 +28,7 @@ test: $(STAMP) $(NODE_STAMP) lint typecheck
 lint: $(STAMP)
 	$(BIN)/ruff check tooling tests benchmarks
 	$(BIN)/ruff format --check tooling tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -99,6 +99,34 @@ def test_pre_commit_hook() -> None:
     assert hook["id"] == "mcr-check"
     assert hook["entry"] == "mcr check"
     assert hook["pass_filenames"] is False
+    assert hook["language_version"] == "python3"
+    assert hook["minimum_pre_commit_version"]
+
+
+def _job_scripts(path: Path) -> dict[str, str]:
+    """Each job's commands as one text, in the GitLab or the GitHub template."""
+    data = load(path)
+    if path == GITLAB:
+        return {
+            name: "\n".join([*job.get("before_script", []), *job.get("script", [])])
+            for name, job in data.items()
+            if isinstance(job, dict) and "script" in job
+        }
+    return {
+        name: "\n".join(step.get("run", "") for step in job["steps"])
+        for name, job in data["jobs"].items()
+    }
+
+
+@pytest.mark.parametrize("path", [GITLAB, GITHUB], ids=lambda p: p.name)
+def test_the_job_that_builds_the_site_installs_the_site_extra(path: Path) -> None:
+    variables = load(path)["variables" if path == GITLAB else "env"]
+    assert variables["MCR_SITE_PACKAGE"] == ".[site]"
+    jobs = _job_scripts(path)
+    builders = {name for name, text in jobs.items() if "mcr build" in text}
+    extras = {name for name, text in jobs.items() if '"$MCR_SITE_PACKAGE"' in text}
+    assert builders
+    assert extras == builders
 
 
 def test_guide_lists_every_change_rule() -> None:
