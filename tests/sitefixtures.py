@@ -7,7 +7,8 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from managed_contact.cli.main import reference_pages
+from managed_contact.cli.main import main
+from managed_contact.cli.reference import reference_pages
 from managed_contact.site.build import build_site
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,7 +92,7 @@ def copy_register(target: Path) -> Path:
 
 
 def build(root: Path, today: date = TODAY) -> Path:
-    return build_site(root, root / "public", today, reference_pages())
+    return build_site(root, root / "public", today, reference_pages(main))
 
 
 def xss_register(target: Path) -> Path:

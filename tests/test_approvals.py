@@ -18,7 +18,7 @@ from managed_contact.changes.approvals import (
     read_merge_request_approvals,
 )
 from managed_contact.changes.check import check_change
-from managed_contact.cli import main as cli
+from managed_contact.cli.main import main
 from managed_contact.errors import ExitCode
 
 from casebuilder import case, decision, letter
@@ -251,7 +251,7 @@ def test_register_in_a_subdirectory_of_its_repository(
 
 def run(reg: RegisterRepo, *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(
-        cli.main, ["check", "--register", str(reg.path), "--today", TODAY_ARG, *args]
+        main, ["check", "--register", str(reg.path), "--today", TODAY_ARG, *args]
     )
     return result.exit_code, result.stdout, result.stderr
 
@@ -391,7 +391,7 @@ def test_cli_malformed_approvals_file_is_a_usage_error(reg: RegisterRepo, tmp_pa
 def test_cli_help_lists_every_change_rule() -> None:
     from managed_contact.changes.check import CHANGE_CATALOGUE
 
-    out = CliRunner().invoke(cli.main, ["check", "--help"]).stdout
+    out = CliRunner().invoke(main, ["check", "--help"]).stdout
     for rule in CHANGE_CATALOGUE:
         assert rule in out
 

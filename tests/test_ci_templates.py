@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from managed_contact.changes.check import CHANGE_CATALOGUE
-from managed_contact.cli import main as cli
+from managed_contact.cli.main import main
 
 REPO = Path(__file__).resolve().parents[1]
 GITLAB = REPO / ".gitlab-ci.yml"
@@ -42,7 +42,7 @@ def test_every_mcr_command_and_option_in_the_templates_exists(path: Path) -> Non
     commands = mcr_commands(path.read_text(encoding="utf-8"))
     assert commands
     for words in commands:
-        command = cli.main.commands.get(words[0])
+        command = main.commands.get(words[0])
         assert isinstance(command, click.Command), words
         options = {o for p in command.params for o in getattr(p, "opts", [])}
         for word in words[1:]:

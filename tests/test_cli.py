@@ -10,7 +10,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from managed_contact.cli import main as cli
+from managed_contact.cli import check as check_command
+from managed_contact.cli.main import main
 from managed_contact.errors import ExitCode
 from managed_contact.register.rules import MODELINE
 
@@ -24,7 +25,7 @@ def write_case(root: Path, data: dict[str, object]) -> Path:
 
 
 def run(root: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli.main, [*args, "--register", str(root)])
+    result = CliRunner().invoke(main, [*args, "--register", str(root)])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -127,7 +128,7 @@ def test_internal_error_exit_3_with_the_traceback_in_a_log(
     def boom(*_: object, **__: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(cli, "run_check", boom)
+    monkeypatch.setattr(check_command, "run_check", boom)
     code, out, err = run(stage_1, "check")
     assert code == ExitCode.INTERNAL
     assert "Traceback" not in out + err

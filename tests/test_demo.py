@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from managed_contact.changes.check import check_change
 from managed_contact.changes.demo import DemoRepo, build_demo, dump_case, version
 from managed_contact.changes.git import Repository
-from managed_contact.cli import main as cli
+from managed_contact.cli.main import main
 from managed_contact.errors import ExitCode
 from managed_contact.register.loading import load_bytes, load_file
 from managed_contact.register.model import Case
@@ -32,7 +32,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRepo:
 
 def test_demo_history_passes_the_change_check_from_its_first_commit(demo: DemoRepo) -> None:
     result = CliRunner().invoke(
-        cli.main,
+        main,
         [
             "check",
             "--register",

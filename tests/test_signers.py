@@ -17,7 +17,7 @@ from managed_contact.changes.signers import (
     registry_keys,
     ssh_fingerprint,
 )
-from managed_contact.cli import main as cli
+from managed_contact.cli.main import main
 from managed_contact.errors import ExitCode
 from managed_contact.register.policy import People, Policy
 
@@ -114,12 +114,12 @@ def test_mcr_signers_writes_and_checks(register: Path, tmp_path: Path, key: SshK
     out_dir = tmp_path / "out"
     runner = CliRunner()
     args = ["signers", "--register", str(register), "--output-dir", str(out_dir)]
-    assert runner.invoke(cli.main, [*args, "--check"]).exit_code == ExitCode.FINDINGS
-    result = runner.invoke(cli.main, args)
+    assert runner.invoke(main, [*args, "--check"]).exit_code == ExitCode.FINDINGS
+    result = runner.invoke(main, args)
     assert result.exit_code == ExitCode.OK, result.output
     assert "amara.okafor@council.example" in (out_dir / "allowed_signers").read_text()
     assert (out_dir / "CODEOWNERS").is_file()
-    assert runner.invoke(cli.main, [*args, "--check"]).exit_code == ExitCode.OK
+    assert runner.invoke(main, [*args, "--check"]).exit_code == ExitCode.OK
 
 
 def test_mcr_signers_reports_a_malformed_key(register: Path, tmp_path: Path) -> None:
@@ -128,7 +128,7 @@ def test_mcr_signers_reports_a_malformed_key(register: Path, tmp_path: Path) -> 
     data["people"][0]["keys"] = [{"type": "ssh", "key": "ssh-ed25519 AAAA", "start": "2026-01-01"}]
     (register / "policy" / "people.yaml").write_text(dump_yaml(data), encoding="utf-8")
     result = CliRunner().invoke(
-        cli.main, ["signers", "--register", str(register), "--output-dir", str(tmp_path)]
+        main, ["signers", "--register", str(register), "--output-dir", str(tmp_path)]
     )
     assert result.exit_code == ExitCode.FINDINGS
     assert "MC408" in result.stderr

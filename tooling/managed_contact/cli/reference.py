@@ -25,3 +25,8 @@ def cli_markdown(group: click.Group, prog: str = "mcr") -> str:
             with click.Context(command, info_name=name, parent=ctx) as sub:
                 lines += [f"## `{prog} {name}`", "", "```text", command.get_help(sub), "```", ""]
     return "\n".join(lines)
+
+
+def reference_pages(group: click.Group) -> dict[str, str]:
+    """The pages the command line adds to the site: its own reference, from `--help`."""
+    return {CLI_PAGE: cli_markdown(group)}

@@ -1,0 +1,85 @@
+"""What every command shares: its options, finding the register, and the exit-code contract.
+
+Exit codes: 0 ok, 1 findings, 2 usage, 3 internal error (traceback written to a log file).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import ExitCode, McrError
+from ..register.dates import parse_today
+from ..register.snapshot import find_root
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Map our errors to exit codes; anything unexpected is logged, not shown raw."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except McrError as exc:
+            click.echo(f"mcr: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception:
+            with tempfile.NamedTemporaryFile(
+                "w", prefix="mcr-error-", suffix=".log", delete=False
+            ) as log:
+                traceback.print_exc(file=log)
+            click.echo(
+                f"mcr: internal error; details written to {log.name}. Please report it.",
+                err=True,
+            )
+            sys.exit(ExitCode.INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def today_from(value: str | None) -> date:
+    """The day dates are judged on: `--today`, else $MCR_TODAY, else the real date."""
+    try:
+        return parse_today(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--today") from None
+
+
+def register_root(register_dir: Path | None, start: Path | None = None) -> Path:
+    """The register directory: `--register`, else the one holding `start` or the current one."""
+    return find_root(register_dir or start or Path.cwd())
+
+
+register_option = click.option(
+    "--register",
+    "register_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The register directory (default: the one containing the current directory).",
+)
+today_option = click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="Judge dates as of this day (default: $MCR_TODAY, else the real date).",
+)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output for people (text) or machines (json).",
+)

@@ -1,0 +1,46 @@
+"""`mcr show`: one case's state, dates, measures and history, in plain words."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import ExitCode, UnknownCase
+from ..register.check import run_check
+from . import report
+from .options import (
+    format_option,
+    handle_errors,
+    register_option,
+    register_root,
+    today_from,
+    today_option,
+)
+
+
+@click.command()
+@click.argument("case_id")
+@register_option
+@today_option
+@format_option
+@handle_errors
+def show(case_id: str, register_dir: Path | None, today: str | None, fmt: str) -> None:
+    """Show a case's derived state, dates, measures and history, in plain words."""
+    root = register_root(register_dir)
+    path = root / "cases" / f"{case_id}.yaml"
+    if not path.is_file():
+        raise UnknownCase(f"no case {case_id}: there is no cases/{case_id}.yaml")
+    day = today_from(today)
+    result = run_check(root, day, only=[path])
+    loaded = result.register.case(case_id)
+    if loaded is None or result.index is None:
+        click.echo(report.findings_text(result.findings.sorted(), 1), err=True)
+        sys.exit(ExitCode.FINDINGS)
+    status = result.statuses[case_id]
+    if fmt == "json":
+        click.echo(json.dumps(report.show_data(loaded.case, status, result.index, day), indent=2))
+    else:
+        click.echo(report.show_text(loaded.case, status, result.index, day))
