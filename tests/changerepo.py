@@ -3,7 +3,7 @@
 `RegisterRepo` copies the repository's policy data into a fresh repository in `tmp_path`, adds
 real ed25519 keys (made once per session by ssh-keygen) to `policy/people.yaml`, plus a forge
 "person" holding the `forge` role, and commits that as the base. Tests then commit case files
-signed (or not) with those keys and run `changes.check_change` against the base.
+signed (or not) with those keys and run `changes.check.check_change` against the base.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ def git_files(files: Mapping[str, bytes | None]) -> FileLoader:
 def load_policy_at(
     files: Mapping[str, bytes | None],
 ) -> tuple[Policy | None, dict[str, Document], list[Finding]]:
-    """Policy data from file contents, as `register.load_policy` loads it from disk."""
+    """Policy data from file contents, as `register.snapshot.load_policy` loads it from disk."""
     return policy_from(git_files(files))
 
 
