@@ -11,17 +11,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
 
 from ..findings import Finding, format_path
 from ..index import Index
 from ..lifecycle import Status, derive
 from ..loading import Document
 from ..model import HISTORY_SECTIONS, Case, Measure
-from ..policy import Policy
-from ..snapshot import CaseFile, Register, display
+from ..snapshot import CaseFile, Register
+from . import register_wide
 from .catalogue import CATALOGUE, severity_of
-from .rule import E, Rule, W
+from .policy_data import REQUIRED_APPROVALS, check_policy
+from .rule import Rule, W
 
 __all__ = [
     "CATALOGUE",
@@ -33,20 +33,6 @@ __all__ = [
     "check_register",
     "severity_of",
 ]
-
-REQUIRED_APPROVALS = (
-    "decision-stage-1",
-    "decision-stage-2",
-    "business-case",
-    "recommendation",
-    "review",
-    "letter-service",
-    "letter-council-wide",
-    "challenge",
-    "correction",
-    "deletion",
-    "policy-change",
-)
 
 MODELINE = "# yaml-language-server: $schema=../schemas/case.schema.json"
 
@@ -878,169 +864,11 @@ def check_case(
     return CaseCheck(loaded, index, today, strict_dates).run()
 
 
-def check_policy(policy: Policy, docs: dict[str, Document]) -> list[Finding]:
-    """Cross-references inside the policy data (the models check each file's shape)."""
-    findings: list[Finding] = []
-
-    def report(name: str, path: tuple[str | int, ...], rule: str, message: str) -> None:
-        doc = docs.get(name)
-        if doc is not None:
-            findings.append(doc.finding(path, rule, message))
-
-    def unique(name: str, key: str, items: Sequence[Any]) -> None:
-        first: dict[str, int] = {}
-        for i, item in enumerate(items):
-            if item.id in first:
-                report(
-                    name,
-                    (key, i, "id"),
-                    "MC502",
-                    f"id '{item.id}' is already defined at "
-                    f"{format_path((key, first[item.id]))}: ids must be unique",
-                )
-            else:
-                first[item.id] = i
-
-    v = policy.vocabulary
-    unique("vocabulary", "conduct", v.conduct)
-    unique("vocabulary", "channels", v.channels)
-    unique("vocabulary", "services", v.services)
-    unique("measures", "measures", policy.measures.measures)
-    unique("roles", "roles", policy.roles.roles)
-    unique("people", "people", policy.people.people)
-    unique("settings", "letter_contents", policy.settings.letter_contents)
-    channels = {c.id for c in v.channels}
-    services = {s.id for s in v.services}
-    roles = {r.id: r for r in policy.roles.roles}
-    for i, measure in enumerate(policy.measures.measures):
-        for j, channel in enumerate(measure.blocks_channels):
-            if channel not in channels:
-                report(
-                    "measures",
-                    ("measures", i, "blocks_channels", j),
-                    "MC501",
-                    f"unknown channel '{channel}'",
-                )
-        if measure.only_channel and "channel" not in measure.required:
-            report(
-                "measures",
-                ("measures", i, "only_channel"),
-                "MC501",
-                "a measure limited to one channel must require 'channel'",
-            )
-    for action, approval in policy.roles.approvals.items():
-        for j, need in enumerate(approval.needs):
-            for k, role_id in enumerate(need):
-                if role_id not in roles:
-                    report(
-                        "roles",
-                        ("approvals", action, "needs", j, k),
-                        "MC501",
-                        f"unknown role '{role_id}'",
-                    )
-    for action in REQUIRED_APPROVALS:
-        if action not in policy.roles.approvals:
-            report("roles", ("approvals",), "MC504", f"approval '{action}' is not defined")
-    for i, person in enumerate(policy.people.people):
-        for j, held in enumerate(person.roles):
-            path = ("people", i, "roles", j)
-            role = roles.get(held.role)
-            if role is None:
-                report("people", (*path, "role"), "MC501", f"unknown role '{held.role}'")
-                continue
-            if role.per_service and held.service is None:
-                report(
-                    "people",
-                    path,
-                    "MC501",
-                    f"role '{held.role}' is held for a service: add 'service'",
-                )
-            if not role.per_service and held.service is not None:
-                report(
-                    "people",
-                    (*path, "service"),
-                    "MC501",
-                    f"role '{held.role}' is not held for a service: remove 'service'",
-                )
-            if held.service is not None and held.service not in services:
-                report("people", (*path, "service"), "MC501", f"unknown service '{held.service}'")
-            if held.end is not None and held.end < held.start:
-                report("people", (*path, "end"), "MC340", "a role cannot end before it starts")
-        for j, key in enumerate(person.keys):
-            if key.end is not None and key.end < key.start:
-                report(
-                    "people",
-                    ("people", i, "keys", j, "end"),
-                    "MC340",
-                    "a key cannot expire before it is valid",
-                )
-    return findings
-
-
 def check_register(
     register: Register, index: Index | None, today: date, strict_dates: bool = False
 ) -> list[Finding]:
     """Register-wide rules: file names, unique ids, the deletion log; then every case."""
-    findings: list[Finding] = []
-    root = register.root
-    for path in register.stray:
-        what = "folder" if path.is_dir() else "file"
-        findings.append(
-            Finding(
-                display(root, path),
-                1,
-                1,
-                "",
-                "MC106",
-                E,
-                f"'{path.name}' is not a case file: cases/ holds only MC-YYYY-NNNN.yaml files "
-                f"and deletions.yaml; move this {what} out of the register",
-            )
-        )
-    seen: dict[str, CaseFile] = {}
-    for loaded in register.cases:
-        other = seen.get(loaded.case.id)
-        if other is not None:
-            findings.append(
-                loaded.doc.finding(
-                    ("id",), "MC105", f"case id '{loaded.case.id}' is also used by {other.file}"
-                )
-            )
-        else:
-            seen[loaded.case.id] = loaded
-    if register.deletions is not None and register.deletions_doc is not None:
-        deleted: dict[str, int] = {}
-        for i, entry in enumerate(register.deletions.deletions):
-            doc = register.deletions_doc
-            if entry.id in deleted:
-                findings.append(
-                    doc.finding(
-                        ("deletions", i, "id"),
-                        "MC105",
-                        f"'{entry.id}' is recorded as deleted twice",
-                    )
-                )
-            deleted[entry.id] = i
-            if entry.id in seen:
-                findings.append(
-                    seen[entry.id].doc.finding(
-                        ("id",),
-                        "MC105",
-                        f"case id "
-                        f"'{entry.id}' belongs to a deleted case and is never reused: "
-                        "run `mcr new` for a fresh id",
-                    )
-                )
-            if index is not None and not index.approves(
-                "deletion", [entry.approved_by], entry.deleted, []
-            ):
-                findings.append(
-                    doc.finding(
-                        ("deletions", i, "approved_by"),
-                        "MC390",
-                        f"'{entry.approved_by}' could not approve a deletion on {entry.deleted}",
-                    )
-                )
+    findings = register_wide.check(register, index)
     if index is not None:
         for loaded in register.cases:
             findings.extend(check_case(loaded, index, today, strict_dates))
