@@ -1,0 +1,23 @@
+"""Transitions (§6, §7): a case moves only as the lifecycle in policy/transitions.yaml allows.
+
+The moves (to stage 1, stage 2, dormant and back) are derived from the case's history by
+`lifecycle.derive`; every move the lifecycle does not allow is reported (MC342).
+"""
+
+from __future__ import annotations
+
+from .context import CaseContext
+
+
+def check(cx: CaseContext) -> None:
+    """Every move the case made that the lifecycle does not allow."""
+    for step in cx.status.steps:
+        if not step.allowed:
+            before = "a new case" if step.before == "new" else step.before
+            cx.report(
+                step.path,
+                "MC342",
+                f"{step.entry} ({step.event}) cannot move "
+                f"{before} to {step.after}: policy/transitions.yaml does not allow "
+                "it",
+            )
