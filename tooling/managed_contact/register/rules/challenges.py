@@ -10,7 +10,19 @@ outcome together (MC373). Measures on an outcome other than 'varied' are reporte
 
 from __future__ import annotations
 
-from .context import CaseContext
+from typing import TYPE_CHECKING
+
+from .rule import E, Rule
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (
+    Rule("MC370", E, "A challenge is decided by an officer not involved in the decision."),
+    Rule("MC371", E, "Challenges are recorded only while the right to challenge is on."),
+    Rule("MC372", E, "A challenge is decided by a senior officer."),
+    Rule("MC373", E, "A decided challenge has its decider, date and outcome together."),
+)
 
 
 def check(cx: CaseContext) -> None:

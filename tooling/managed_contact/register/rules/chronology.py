@@ -10,9 +10,18 @@ reports, and roles and keys in the policy data).
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..model import Case
-from .context import CaseContext
+from .rule import E, Rule
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (
+    Rule("MC340", E, "Dates are in a consistent order."),
+    Rule("MC341", E, "No date is in the future."),
+)
 
 #: (section, later field, earlier field, message): dates within one entry that must not run
 #: backwards.

@@ -6,7 +6,17 @@ one current choice per case (MC361).
 
 from __future__ import annotations
 
-from .context import CaseContext
+from typing import TYPE_CHECKING
+
+from .rule import E, Rule
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (
+    Rule("MC360", E, "Opt-ins and opt-outs name councillors (§1)."),
+    Rule("MC361", E, "A councillor has one current choice per case."),
+)
 
 
 def check(cx: CaseContext) -> None:

@@ -10,7 +10,30 @@ that run backwards are reported under MC340, which `chronology` owns.
 
 from __future__ import annotations
 
-from .context import CaseContext
+from typing import TYPE_CHECKING
+
+from .rule import E, Rule
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (
+    Rule("MC310", E, "A stage 1 decision is taken by a Senior Manager or above (§6)."),
+    Rule(
+        "MC311",
+        E,
+        "A stage 2 decision has a business case by a Director of an affected service (§6.2).",
+    ),
+    Rule(
+        "MC312",
+        E,
+        "A stage 2 decision has a Customer Relations recommendation to approve (§6.2).",
+    ),
+    Rule("MC313", E, "A stage 2 decision is taken by the Director of Governance (§6.2)."),
+    Rule("MC314", E, "Stage 2: business-case author, recommender and decider are three people."),
+    Rule("MC317", E, "Going straight to stage 2 records why the conduct is extreme (§6, §6.2)."),
+    Rule("MC325", E, "Customer Relations is notified of every arrangement (§6)."),
+)
 
 
 def check(cx: CaseContext) -> None:

@@ -9,10 +9,21 @@ that editors validate it while it is written (MC109).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..findings import Finding, format_path
 from ..model import HISTORY_SECTIONS
-from .context import CaseContext
-from .rule import W
+from .rule import E, Rule, W
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (
+    Rule("MC104", E, "The case id equals the file's name."),
+    Rule("MC107", E, "Entry ids are unique within a case."),
+    Rule("MC108", E, "References name an existing entry of the right kind."),
+    Rule("MC109", W, "Case files start with the schema modeline, so editors validate."),
+)
 
 MODELINE = "# yaml-language-server: $schema=../schemas/case.schema.json"
 

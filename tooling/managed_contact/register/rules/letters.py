@@ -11,8 +11,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import TYPE_CHECKING
 
-from .context import CaseContext
+from .rule import E, Rule
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (
+    Rule(
+        "MC316",
+        E,
+        "Letters come from the service's Director or Senior Manager, or from Customer "
+        "Relations when council-wide (§6, §6.1).",
+    ),
+    Rule(
+        "MC320",
+        E,
+        "Every decision, review and challenge outcome is followed by a letter (§6, §7).",
+    ),
+    Rule("MC321", E, "Letters state everything policy/settings.yaml requires."),
+)
 
 
 def check(cx: CaseContext) -> None:

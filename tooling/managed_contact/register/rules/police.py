@@ -7,7 +7,14 @@ police report (MC330). A report dated before the incident is reported under MC34
 
 from __future__ import annotations
 
-from .context import CaseContext
+from typing import TYPE_CHECKING
+
+from .rule import E, Rule
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (Rule("MC330", E, "Violence and serious threats are reported to the police (§6.2)."),)
 
 
 def check(cx: CaseContext) -> None:

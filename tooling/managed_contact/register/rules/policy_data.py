@@ -14,7 +14,16 @@ from typing import Any
 from ..findings import Finding, format_path
 from ..loading import Document
 from ..policy import Policy
+from .rule import E, Rule
 
+RULES = (
+    Rule("MC501", E, "Policy data refers only to ids it defines."),
+    Rule("MC502", E, "Ids in policy data are unique."),
+    Rule("MC503", E, "Every policy file is present."),
+    Rule("MC504", E, "Every approval the tool needs is defined in policy/roles.yaml."),
+)
+
+#: Every approval the tool asks policy/roles.yaml for (MC504).
 REQUIRED_APPROVALS = (
     "decision-stage-1",
     "decision-stage-2",

@@ -6,7 +6,21 @@ service has tried to resolve the customer's concerns (§5; MC302).
 
 from __future__ import annotations
 
-from .context import CaseContext
+from typing import TYPE_CHECKING
+
+from .rule import E, Rule
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (
+    Rule("MC301", E, "Adjustments were considered before the first decision (§6)."),
+    Rule(
+        "MC302",
+        E,
+        "The service tried to resolve the concerns before the first decision (§5, §6).",
+    ),
+)
 
 
 def check(cx: CaseContext) -> None:

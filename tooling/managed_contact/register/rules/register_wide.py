@@ -11,7 +11,13 @@ from __future__ import annotations
 from ..findings import Finding
 from ..index import Index
 from ..snapshot import CaseFile, Register, display
-from .rule import E
+from .rule import E, Rule
+
+RULES = (
+    Rule("MC105", E, "Case ids are unique, and never reused after deletion."),
+    Rule("MC106", E, "Only case files (MC-YYYY-NNNN.yaml) and deletions.yaml live in cases/."),
+    Rule("MC390", E, "A deletion is approved by someone whose role allows it."),
+)
 
 
 def check(register: Register, index: Index | None) -> list[Finding]:

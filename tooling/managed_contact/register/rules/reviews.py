@@ -9,7 +9,18 @@ under MC103 (owned by `well_formed`), and dates out of order under MC340 (owned 
 
 from __future__ import annotations
 
-from .context import CaseContext
+from typing import TYPE_CHECKING
+
+from .rule import E, Rule, W
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (
+    Rule("MC315", E, "Reviews are by the Customer Relations Manager and a Senior Manager (§7)."),
+    Rule("MC343", W, "An escalation at review is completed by a stage 2 decision."),
+    Rule("MC344", E, "A review that continues the arrangement gives the new expiry date (§7)."),
+)
 
 
 def check(cx: CaseContext) -> None:

@@ -8,7 +8,18 @@ says how the customer keeps access to it (MC382).
 
 from __future__ import annotations
 
-from .context import CaseContext
+from typing import TYPE_CHECKING
+
+from .rule import E, Rule
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (
+    Rule("MC380", E, "Measures do not take away a channel an adjustment relies on."),
+    Rule("MC381", E, "Restrictions name one person, never family or household."),
+    Rule("MC382", E, "Measures touching a statutory service say how access continues."),
+)
 
 _HOUSEHOLD_WORDS = (" and ", " & ", "family", "household", "mr and mrs", "mr & mrs", "/")
 

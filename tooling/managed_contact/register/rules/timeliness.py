@@ -9,7 +9,21 @@ blocks someone else's merge request but never goes unnoticed either.
 
 from __future__ import annotations
 
-from .context import CaseContext
+from typing import TYPE_CHECKING
+
+from .rule import Rule, W
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (
+    Rule("MC350", W, "Reviews are not overdue (§7); an error in the scheduled check."),
+    Rule("MC351", W, "Reviews were held on time (§7)."),
+    Rule("MC352", W, "Dormant cases are deleted when due (§7); an error in the scheduled check."),
+)
+
+#: Overdue reviews and deletions: errors, not warnings, in the scheduled check.
+STRICT_DATE_ERRORS = ("MC350", "MC352")
 
 
 def check(cx: CaseContext) -> None:

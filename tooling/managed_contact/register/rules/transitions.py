@@ -6,7 +6,14 @@ The moves (to stage 1, stage 2, dormant and back) are derived from the case's hi
 
 from __future__ import annotations
 
-from .context import CaseContext
+from typing import TYPE_CHECKING
+
+from .rule import E, Rule
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (Rule("MC342", E, "Only the lifecycle's transitions (policy/transitions.yaml)."),)
 
 
 def check(cx: CaseContext) -> None:

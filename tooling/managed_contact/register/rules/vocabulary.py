@@ -10,9 +10,24 @@ catalogue allows (MC207).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ..model import Measure
-from .context import CaseContext
+from .rule import E, Rule
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (
+    Rule("MC201", E, "Conduct categories exist in policy/vocabulary.yaml."),
+    Rule("MC202", E, "Measures exist in policy/measures.yaml."),
+    Rule("MC203", E, "Services exist in policy/vocabulary.yaml."),
+    Rule("MC204", E, "Channels exist in policy/vocabulary.yaml."),
+    Rule("MC205", E, "People exist in policy/people.yaml."),
+    Rule("MC206", E, "A measure carries exactly the values its catalogue entry names."),
+    Rule("MC207", E, "A measure is used at a stage the catalogue allows."),
+    Rule("MC208", E, "Letter contents exist in policy/settings.yaml."),
+)
 
 
 def check(cx: CaseContext) -> None:
