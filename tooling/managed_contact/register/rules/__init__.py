@@ -5,7 +5,8 @@ Each rule has a stable id, a severity and a one-line summary in `CATALOGUE`; che
 check and errors with `strict_dates` (the scheduled run), so an old, unrelated item never blocks
 someone else's merge request but never goes unnoticed either.
 
-Each module of this package checks one part of the policy; `run` gives the order they run in.
+Each module of this package checks one part of the policy and declares, as `RULES`, the rules
+it owns; `catalogue` gathers them, and `run` runs the checks in a fixed order.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Transitions (§6, §7): a case moves only as the lifecycle in policy/transitions.yaml allows.
 
-The moves (to stage 1, stage 2, dormant and back) are derived from the case's history by
-`lifecycle.derive`; every move the lifecycle does not allow is reported (MC342).
+The moves (into stage 1 or stage 2, to dormant, and out of dormant again) are derived from the
+case's history by `lifecycle.derive`; every move the lifecycle does not allow is reported
+(MC342).
 """
 
 from __future__ import annotations
