@@ -1,0 +1,90 @@
+"""The right to challenge: a decision reviewed by a senior officer not involved in it.
+
+The published policy gives no right of appeal (§7); policy/settings.yaml adds a right to
+challenge, after the Local Government and Social Care Ombudsman's guidance. Challenges are
+recorded only while the right is on (MC371); a challenge is decided by a senior officer (MC372)
+who was not involved in the decision (MC370); and a decided challenge has its decider, date and
+outcome together (MC373). Measures on an outcome other than 'varied' are reported under MC103
+(owned by `well_formed`), and dates out of order under MC340 (owned by `chronology`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .rule import E, Rule
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (
+    Rule("MC370", E, "A challenge is decided by an officer not involved in the decision."),
+    Rule("MC371", E, "Challenges are recorded only while the right to challenge is on."),
+    Rule("MC372", E, "A challenge is decided by a senior officer."),
+    Rule("MC373", E, "A decided challenge has its decider, date and outcome together."),
+)
+
+
+def check(cx: CaseContext) -> None:
+    """Every challenge: whether it may be recorded, who decided it and what it records."""
+    ix = cx.index
+    on = cx.policy.settings.right_to_challenge
+    decisions = {d.id: d for d in cx.case.decisions}
+    for i, ch in enumerate(cx.case.challenges):
+        path = ("challenges", i)
+        if not on:
+            cx.report(
+                path,
+                "MC371",
+                "a challenge is recorded but the right to challenge is off in policy/settings.yaml",
+            )
+        parts = [ch.decided_by is not None, ch.decided is not None, ch.outcome is not None]
+        if any(parts) and not all(parts):
+            cx.report(
+                path,
+                "MC373",
+                f"challenge {ch.id}: record 'decided_by', 'decided' "
+                "and 'outcome' together once it is decided",
+            )
+        if ch.measures is not None and ch.outcome != "varied":
+            cx.report(
+                (*path, "measures"),
+                "MC103",
+                "'measures' applies only to a varied challenge outcome",
+            )
+        dec = decisions.get(ch.against)
+        if dec is not None and ch.received < dec.date:
+            cx.report(
+                (*path, "received"),
+                "MC340",
+                f"challenge {ch.id} is received before decision {dec.id} was made",
+            )
+        if ch.decided is not None and ch.decided < ch.received:
+            cx.report(
+                (*path, "decided"),
+                "MC340",
+                f"challenge {ch.id} is decided before it was received",
+            )
+        if ch.decided_by is None or ch.decided is None:
+            continue
+        if dec is not None:
+            involved = {dec.decided_by}
+            if dec.business_case:
+                involved.add(dec.business_case.author)
+            if dec.recommendation:
+                involved.add(dec.recommendation.by)
+            involved.update(x.sent_by for x in cx.case.letters if x.about == dec.id)
+            if ch.decided_by in involved:
+                cx.report(
+                    (*path, "decided_by"),
+                    "MC370",
+                    f"'{ch.decided_by}' was involved "
+                    f"in decision {dec.id}; a challenge is decided by a senior "
+                    "officer who was not",
+                )
+        if not ix.approves("challenge", [ch.decided_by], ch.decided, cx.case.scope.services):
+            cx.report(
+                (*path, "decided_by"),
+                "MC372",
+                f"'{ch.decided_by}' was not a senior officer on {ch.decided}",
+            )

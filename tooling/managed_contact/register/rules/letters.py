@@ -1,0 +1,91 @@
+"""Written notice (§6, §6.1, §7): the customer is told in writing, by the right person.
+
+Every decision, review and decided challenge is followed by a letter or email (MC320) that states
+everything policy/settings.yaml requires (MC321). It comes from the service's Director or a
+Senior Manager by delegation, or from the Customer Relations Team when the conduct is
+council-wide or across several services (MC316). A letter dated before what it tells of is
+reported under MC340, which `chronology` owns.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import TYPE_CHECKING
+
+from .rule import E, Rule
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (
+    Rule(
+        "MC316",
+        E,
+        "Letters come from the service's Director or Senior Manager, or from Customer "
+        "Relations when council-wide (§6, §6.1).",
+    ),
+    Rule(
+        "MC320",
+        E,
+        "Every decision, review and challenge outcome is followed by a letter (§6, §7).",
+    ),
+    Rule("MC321", E, "Letters state everything policy/settings.yaml requires."),
+)
+
+
+def check(cx: CaseContext) -> None:
+    """A letter for every decision, review and decided challenge; its contents and its sender."""
+    ix = cx.index
+    by_subject: dict[str, list[int]] = defaultdict(list)
+    for i, letter in enumerate(cx.case.letters):
+        by_subject[letter.about].append(i)
+    subjects: list[tuple[tuple[str | int, ...], str, date, int | None]] = []
+    for i, dec in enumerate(cx.case.decisions):
+        subjects.append((("decisions", i), dec.id, dec.date, dec.stage))
+    for i, rev in enumerate(cx.case.reviews):
+        subjects.append((("reviews", i), rev.id, rev.date, rev.stage or cx.stage_at(rev.date)))
+    for i, ch in enumerate(cx.case.challenges):
+        if ch.decided is not None and ch.outcome is not None:
+            subjects.append((("challenges", i), ch.id, ch.decided, cx.stage_at(ch.decided)))
+    dates = {entry_id: day for _, entry_id, day, _ in subjects}
+    for path, entry_id, _day, _stage in subjects:
+        if not by_subject.get(entry_id):
+            cx.report(
+                path,
+                "MC320",
+                f"{entry_id} has no letter or email recorded: the "
+                "customer must be told in writing (§6, §7)",
+            )
+    council_wide = cx.case.scope.council_wide or len(cx.case.scope.services) > 1
+    for i, letter in enumerate(cx.case.letters):
+        path = ("letters", i)
+        day = dates.get(letter.about)
+        if day is not None and letter.date < day:
+            cx.report(
+                (*path, "date"),
+                "MC340",
+                f"letter {letter.id} is dated before {letter.about}, which it tells of",
+            )
+        stage = cx.stage_at(letter.date)
+        missing = [c for c in ix.required_contents(stage, letter.date) if c not in letter.states]
+        if missing:
+            labels = "; ".join(ix.letter_contents[c].label for c in missing)
+            cx.report((*path, "states"), "MC321", f"letter {letter.id} does not state: {labels}")
+        action = "letter-council-wide" if council_wide else "letter-service"
+        ok = ix.approves(action, [letter.sent_by], letter.date, cx.case.scope.services)
+        if not ok and not council_wide:
+            ok = ix.approves("letter-council-wide", [letter.sent_by], letter.date, [])
+        if not ok:
+            who = (
+                "the Customer Relations Team (the conduct is council-wide or across "
+                "several services)"
+                if council_wide
+                else "the service's Director or a Senior Manager by delegation"
+            )
+            cx.report(
+                (*path, "sent_by"),
+                "MC316",
+                f"letter {letter.id} should come from "
+                f"{who}; '{letter.sent_by}' did not hold that role on {letter.date}",
+            )

@@ -1,0 +1,138 @@
+"""Policy data: the files in policy/ agree with one another and with the tool.
+
+Ids in policy data are unique (MC502) and refer only to ids it defines (MC501); every approval
+the tool asks for, `REQUIRED_APPROVALS`, is defined in policy/roles.yaml (MC504). A missing
+policy file (MC503) is reported when the register loads, in `snapshot`. Roles and keys that end
+before they start are reported under MC340, which `chronology` owns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..findings import Finding, format_path
+from ..loading import Document
+from ..policy import Policy
+from .rule import E, Rule
+
+RULES = (
+    Rule("MC501", E, "Policy data refers only to ids it defines."),
+    Rule("MC502", E, "Ids in policy data are unique."),
+    Rule("MC503", E, "Every policy file is present."),
+    Rule("MC504", E, "Every approval the tool needs is defined in policy/roles.yaml."),
+)
+
+#: Every approval the tool asks policy/roles.yaml for (MC504).
+REQUIRED_APPROVALS = (
+    "decision-stage-1",
+    "decision-stage-2",
+    "business-case",
+    "recommendation",
+    "review",
+    "letter-service",
+    "letter-council-wide",
+    "challenge",
+    "correction",
+    "deletion",
+    "policy-change",
+)
+
+
+def check_policy(policy: Policy, docs: dict[str, Document]) -> list[Finding]:
+    """Cross-references inside the policy data (the models check each file's shape)."""
+    findings: list[Finding] = []
+
+    def report(name: str, path: tuple[str | int, ...], rule: str, message: str) -> None:
+        doc = docs.get(name)
+        if doc is not None:
+            findings.append(doc.finding(path, rule, message))
+
+    def unique(name: str, key: str, items: Sequence[Any]) -> None:
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if item.id in first:
+                report(
+                    name,
+                    (key, i, "id"),
+                    "MC502",
+                    f"id '{item.id}' is already defined at "
+                    f"{format_path((key, first[item.id]))}: ids must be unique",
+                )
+            else:
+                first[item.id] = i
+
+    v = policy.vocabulary
+    unique("vocabulary", "conduct", v.conduct)
+    unique("vocabulary", "channels", v.channels)
+    unique("vocabulary", "services", v.services)
+    unique("measures", "measures", policy.measures.measures)
+    unique("roles", "roles", policy.roles.roles)
+    unique("people", "people", policy.people.people)
+    unique("settings", "letter_contents", policy.settings.letter_contents)
+    channels = {c.id for c in v.channels}
+    services = {s.id for s in v.services}
+    roles = {r.id: r for r in policy.roles.roles}
+    for i, measure in enumerate(policy.measures.measures):
+        for j, channel in enumerate(measure.blocks_channels):
+            if channel not in channels:
+                report(
+                    "measures",
+                    ("measures", i, "blocks_channels", j),
+                    "MC501",
+                    f"unknown channel '{channel}'",
+                )
+        if measure.only_channel and "channel" not in measure.required:
+            report(
+                "measures",
+                ("measures", i, "only_channel"),
+                "MC501",
+                "a measure limited to one channel must require 'channel'",
+            )
+    for action, approval in policy.roles.approvals.items():
+        for j, need in enumerate(approval.needs):
+            for k, role_id in enumerate(need):
+                if role_id not in roles:
+                    report(
+                        "roles",
+                        ("approvals", action, "needs", j, k),
+                        "MC501",
+                        f"unknown role '{role_id}'",
+                    )
+    for action in REQUIRED_APPROVALS:
+        if action not in policy.roles.approvals:
+            report("roles", ("approvals",), "MC504", f"approval '{action}' is not defined")
+    for i, person in enumerate(policy.people.people):
+        for j, held in enumerate(person.roles):
+            path = ("people", i, "roles", j)
+            role = roles.get(held.role)
+            if role is None:
+                report("people", (*path, "role"), "MC501", f"unknown role '{held.role}'")
+                continue
+            if role.per_service and held.service is None:
+                report(
+                    "people",
+                    path,
+                    "MC501",
+                    f"role '{held.role}' is held for a service: add 'service'",
+                )
+            if not role.per_service and held.service is not None:
+                report(
+                    "people",
+                    (*path, "service"),
+                    "MC501",
+                    f"role '{held.role}' is not held for a service: remove 'service'",
+                )
+            if held.service is not None and held.service not in services:
+                report("people", (*path, "service"), "MC501", f"unknown service '{held.service}'")
+            if held.end is not None and held.end < held.start:
+                report("people", (*path, "end"), "MC340", "a role cannot end before it starts")
+        for j, key in enumerate(person.keys):
+            if key.end is not None and key.end < key.start:
+                report(
+                    "people",
+                    ("people", i, "keys", j, "end"),
+                    "MC340",
+                    "a key cannot expire before it is valid",
+                )
+    return findings

@@ -1,0 +1,31 @@
+"""Transitions (§6, §7): a case moves only as the lifecycle in policy/transitions.yaml allows.
+
+The moves (into stage 1 or stage 2, to dormant, and out of dormant again) are derived from the
+case's history by `lifecycle.derive`; every move the lifecycle does not allow is reported
+(MC342).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .rule import E, Rule
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+RULES = (Rule("MC342", E, "Only the lifecycle's transitions (policy/transitions.yaml)."),)
+
+
+def check(cx: CaseContext) -> None:
+    """Every move the case made that the lifecycle does not allow."""
+    for step in cx.status.steps:
+        if not step.allowed:
+            before = "a new case" if step.before == "new" else step.before
+            cx.report(
+                step.path,
+                "MC342",
+                f"{step.entry} ({step.event}) cannot move "
+                f"{before} to {step.after}: policy/transitions.yaml does not allow "
+                "it",
+            )
