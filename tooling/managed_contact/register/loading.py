@@ -77,7 +77,7 @@ class Document:
         return Finding(self.file, pos.line, pos.column, format_path(path), rule, severity, message)
 
 
-# Rule ids for loading problems; their descriptions live in rules.CATALOGUE.
+# Rule ids for loading problems; declared, with their descriptions, in rules/well_formed.py.
 NOT_UTF8 = "MC001"
 TOO_LARGE = "MC002"
 SYNTAX = "MC003"
