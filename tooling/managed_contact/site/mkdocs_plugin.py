@@ -1,7 +1,8 @@
 """The MkDocs adapter: adds the pages `managed_contact.pages` generates to a MkDocs build.
 
-Everything here is glue. The pages themselves (and every escaping decision) live in `pages`, so
-moving to another generator means writing another thin adapter, not rewriting the site.
+Everything here is glue. The pages themselves (and every escaping decision but one: the theme
+escapes the protective marking it prints) live in `pages`, so moving to another generator means
+writing another thin adapter, not rewriting the site.
 
     plugins:
       - managed-contact:
@@ -35,7 +36,6 @@ from ..errors import McrError
 from ..register.dates import parse_today
 from .pages import CASES_DIR, Renderer, load_site_data
 from .reference import reference_pages
-
 
 MARKING_KEY = "protective_marking"
 """The key in `config.extra` under which the theme finds the protective marking."""
