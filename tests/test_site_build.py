@@ -13,8 +13,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from sitefixtures import (
+    REPO,
     TODAY,
     XSS_ALIAS,
     XSS_BACKTICK,
@@ -32,6 +34,7 @@ from sitefixtures import (
 from managed_contact.cli.main import main
 from managed_contact.errors import McrError
 from managed_contact.register.lifecycle import derive
+from managed_contact.register.policy import PROTECTIVE_MARKING, Settings
 from managed_contact.register.snapshot import load_register
 from managed_contact.site import pages
 from managed_contact.site.build import SiteBuildError, build_site
@@ -331,6 +334,74 @@ def test_no_inline_script_in_any_page(demo: Path) -> None:
             assert "src=" in attributes or 'type="application/json"' in attributes, path
             assert not body.strip() or 'type="application/json"' in attributes, path
         assert not re.search(r"<[^>]+\son[a-z]+=", page), path
+
+
+MARKING = re.compile(
+    r'<aside class="mcr-marking" aria-label="Protective marking">\s*'
+    r'<p class="mcr-marking__text">(.*?)</p>\s*</aside>',
+    flags=re.DOTALL,
+)
+"""The protective marking as site/overrides/main.html writes it, above the theme's header."""
+
+
+def markings(page: str) -> list[str]:
+    """The text of each protective marking on a page, as a browser shows it."""
+    return [text_of(found) for found in MARKING.findall(page)]
+
+
+def test_every_page_carries_the_protective_marking(demo: Path) -> None:
+    marking = load_site_data(demo, TODAY).policy.settings.protective_marking
+    assert marking == "OFFICIAL-SENSITIVE: personal data, for council staff only"
+    built = {p.relative_to(demo / "public").as_posix() for p in (demo / "public").rglob("*.html")}
+    for kind in (
+        "index.html",
+        "404.html",
+        "about/index.html",
+        "policy/index.html",
+        "register/index.html",
+        "dashboard/index.html",
+        "councillors/index.html",
+        "guides/index.html",
+        "guides/record-a-decision/index.html",
+        "reference/cli/index.html",
+        "cases/MC-2026-0001/index.html",
+    ):
+        assert kind in built, kind
+    for url in sorted(built):
+        page = (demo / "public" / url).read_text(encoding="utf-8")
+        assert markings(page) == [marking], url
+        # Before the theme's header, so the sticky header never covers it.
+        assert page.index('class="mcr-marking"') < page.index('<header class="md-header'), url
+
+
+def test_the_protective_marking_is_escaped(tmp_path: Path) -> None:
+    root = copy_register(tmp_path)
+    settings = root / "policy" / "settings.yaml"
+    marking = '<script>window.__xss=1</script> & <b>"OFFICIAL"</b>'
+    text = settings.read_text(encoding="utf-8")
+    changed = re.sub(
+        r"^protective_marking: .*$",
+        f"protective_marking: {json.dumps(marking)}",
+        text,
+        flags=re.MULTILINE,
+    )
+    assert changed != text
+    settings.write_text(changed, encoding="utf-8")
+    build(root)
+    pages_built = list((root / "public").rglob("*.html"))
+    assert pages_built
+    for path in pages_built:
+        page = path.read_text(encoding="utf-8")
+        assert "<script>window.__xss" not in page, path
+        assert "<b>" not in page, path
+        assert "&lt;script&gt;window.__xss=1&lt;/script&gt; &amp; &lt;b&gt;" in page, path
+        assert markings(page) == [marking], path
+
+
+def test_the_protective_marking_has_a_default() -> None:
+    data = yaml.safe_load((REPO / "policy" / "settings.yaml").read_text(encoding="utf-8"))
+    assert data.pop("protective_marking") == PROTECTIVE_MARKING
+    assert Settings.model_validate(data).protective_marking == PROTECTIVE_MARKING
 
 
 def test_xss_payloads_render_as_text(xss: Path) -> None:

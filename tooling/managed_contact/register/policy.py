@@ -228,6 +228,10 @@ class LetterContent(Strict):
     )
 
 
+PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE: personal data, for council staff only"
+"""The marking the site shows when policy/settings.yaml names none."""
+
+
 class Settings(Strict):
     """policy/settings.yaml: the council's settings."""
 
@@ -246,6 +250,11 @@ class Settings(Strict):
         description="How to reach the Local Government and Social Care Ombudsman."
     )
     council_name: ShortText = Field(description="The council's name, for the site and letters.")
+    protective_marking: ShortText = Field(
+        default=PROTECTIVE_MARKING,
+        description="The protective marking the internal site shows at the top of every page: "
+        "how the council classifies the personal data the site holds. Shown as written.",
+    )
 
 
 class Policy(Strict):

@@ -1,11 +1,15 @@
 """The MkDocs adapter: adds the pages `managed_contact.pages` generates to a MkDocs build.
 
-Everything here is glue. The pages themselves (and every escaping decision) live in `pages`, so
-moving to another generator means writing another thin adapter, not rewriting the site.
+Everything here is glue. The pages themselves (and every escaping decision but one: the theme
+escapes the protective marking it prints) live in `pages`, so moving to another generator means
+writing another thin adapter, not rewriting the site.
 
     plugins:
       - managed-contact:
           register: .        # the register directory, relative to mkdocs.yml (default: .)
+
+The protective marking in policy/settings.yaml goes to the theme as
+`config.extra.protective_marking`; site/overrides/main.html shows it at the top of every page.
 
 "Today" is `MCR_TODAY` when set (as `mcr build --today` and `mcr serve --today` arrange), else
 the clock; `site.build_site` sets it on the plugin directly.
@@ -32,6 +36,9 @@ from ..errors import McrError
 from ..register.dates import parse_today
 from .pages import CASES_DIR, Renderer, load_site_data
 from .reference import reference_pages
+
+MARKING_KEY = "protective_marking"
+"""The key in `config.extra` under which the theme finds the protective marking."""
 
 
 class RegisterPluginConfig(Config):  # type: ignore[no-untyped-call]
@@ -87,6 +94,8 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
             self.error = str(exc)
             raise PluginError(f"managed-contact: {exc}") from None
         self.renderer = renderer
+        # The theme shows it at the top of every page (site/overrides/main.html escapes it).
+        config.extra[MARKING_KEY] = data.policy.settings.protective_marking
         for src, content in pages.items():
             # Case pages stay out of the navigation: with them in it the build grows with the
             # square of the case count. The register table and the search find them.

@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import posixpath
 import re
+import textwrap
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -433,6 +434,34 @@ class Bar:
     value: int
 
 
+# A chart's layout, in CSS pixels. The chart has no viewBox: it is as wide as the page allows (at
+# most 600px, in register.css) and its text is never scaled down, so labels keep their size on a
+# phone. A label wraps after LABEL_CHARS characters to fit a phone's width; a bar's length is a
+# share of the chart's width, the longest BAR_SHARE per cent (leaving room for its value).
+LABEL_CHARS = 36
+LABEL_LINE = 18
+LABEL_BASELINE = 14
+BAR_HEIGHT = 14
+ROW_GAP = 7
+BAR_SHARE = 85.0
+
+
+@dataclass(frozen=True)
+class BarRow:
+    """One bar as drawn: its label's lines (each with its baseline), the bar's top, and its
+    length as a percentage of the chart's width."""
+
+    bar: Bar
+    lines: tuple[tuple[int, str], ...]
+    bar_top: int
+    share: float
+    bar_height: int = BAR_HEIGHT
+
+    @property
+    def value_baseline(self) -> int:
+        return self.bar_top + self.bar_height - 2
+
+
 @dataclass(frozen=True)
 class Chart:
     """A horizontal bar chart, drawn as inline SVG by the template."""
@@ -447,8 +476,20 @@ class Chart:
         return max((b.value for b in self.bars), default=0) or 1
 
     @property
-    def height(self) -> int:
-        return 40 * len(self.bars) + 4
+    def layout(self) -> tuple[tuple[BarRow, ...], int]:
+        """The bars from the top down, and the height they take."""
+        rows = []
+        top = 0
+        for bar in self.bars:
+            words = textwrap.wrap(bar.label, LABEL_CHARS) or [""]
+            lines = tuple(
+                (top + LABEL_BASELINE + LABEL_LINE * n, line) for n, line in enumerate(words)
+            )
+            bar_top = top + LABEL_LINE * len(lines) + 1
+            share = round(bar.value / self.most * BAR_SHARE, 1)
+            rows.append(BarRow(bar, lines, bar_top, share))
+            top = bar_top + BAR_HEIGHT + ROW_GAP
+        return tuple(rows), top + 4
 
     @property
     def description(self) -> str:
