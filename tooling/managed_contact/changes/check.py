@@ -86,6 +86,7 @@ from ..register.policy import People
 from ..register.rules import CATALOGUE, Rule
 from ..register.validation import validate
 from . import approvals as ap
+from . import history
 from .approvals import Approvals, MergeRequestApprovals, Registry
 from .context import Change, DataPath, Files
 from .git import Repository, SignatureCache
@@ -165,17 +166,6 @@ CHANGE_CATALOGUE: dict[str, Rule] = {
 
 #: Every rule, snapshot and change, for documentation.
 ALL_RULES: dict[str, Rule] = {**CATALOGUE, **CHANGE_CATALOGUE}
-
-#: Case sections whose entries have ids (history, append-only).
-SECTIONS = HISTORY_SECTIONS
-#: Fields that may be filled in later, when empty at the base: not edits of history.
-LATER_FIELDS: dict[str, tuple[str, ...]] = {
-    "challenges": ("decided_by", "decided", "outcome", "measures"),
-    "legal_holds": ("end",),
-    "activity": ("considered",),
-}
-#: Top-level case fields that are history (the customer's details may be corrected freely).
-FIXED_FIELDS = ("id", "opened", "scope")
 
 #: When no evidence is found, the concern shown is the first of these that applies.
 _CONCERN_ORDER = (
@@ -294,7 +284,7 @@ def _check(
     # The change rules, family by family.
     for path in case_paths:
         _case(change, path)
-    records = _deletion_log(change)
+    records = history.check_deletion_log(change)
     if records is not None:
         _new_deletion_records(change, records)
     if change.index is not None:
@@ -399,9 +389,9 @@ def _case(change: Change, file: str) -> None:
         base = loaded.case if loaded is not None else None
     else:
         _new_case(change, head.doc, head.case)
-    corrected = _new_corrections(base, head.case)
+    corrected = history.corrected_entries(base, head.case)
     if base is not None:
-        _history(change, head.doc, base, head.case, corrected)
+        history.check_case(change, head.doc, base, head.case, corrected)
     _transitions(change, head.doc, base, head.case, corrected)
     _requirements(change, file, head.doc, base, head.case, corrected)
 
@@ -516,144 +506,6 @@ def _new_case(change: Change, doc: Document, case: Case) -> None:
             f"case id '{case.id}' is already used by a case file at the base revision: "
             "run `mcr new` for a fresh id",
         )
-
-
-# -- history -----------------------------------------------------------------------------
-
-
-def _first_difference(old: BaseModel, new: BaseModel, allowed: Iterable[str] = ()) -> str | None:
-    """The first field (in model order) where `new` differs from `old`, ignoring `allowed`."""
-    skip = set(allowed)
-    for name in type(old).model_fields:
-        if name not in skip and getattr(old, name) != getattr(new, name):
-            return name
-    return None
-
-
-def _new_corrections(base: Case | None, head: Case) -> set[str]:
-    """Entries that corrections added by this change name."""
-    old = {k.id for k in base.corrections} if base is not None else set()
-    return {k.entry for k in head.corrections if k.id not in old}
-
-
-def _history(change: Change, doc: Document, base: Case, head: Case, corrected: set[str]) -> None:
-    for name in FIXED_FIELDS:
-        if getattr(base, name) != getattr(head, name):
-            change.report(
-                doc,
-                (name,),
-                "MC403",
-                f"'{name}' was changed: it is part of the case's history and stays as "
-                "recorded at the base revision",
-            )
-    for section in SECTIONS:
-        now = {e.id: (i, e) for i, e in enumerate(getattr(head, section))}
-        for old in getattr(base, section):
-            kind = section.rstrip("s").replace("_", " ")
-            if old.id not in now:
-                if old.id not in corrected:
-                    change.report(
-                        doc,
-                        (section,),
-                        "MC403",
-                        f"{kind} {old.id} was removed: history is append-only; a recorded "
-                        "correction (who, when, why) naming it is needed",
-                    )
-                continue
-            i, new = now[old.id]
-            if old == new or old.id in corrected:
-                continue
-            key = _edited(section, old, new)
-            if key is not None:
-                change.report(
-                    doc,
-                    (section, i, key),
-                    "MC403",
-                    f"{kind} {old.id} was edited ('{key}'): history is append-only; record "
-                    "a correction (who, when, why) in 'corrections' to change it",
-                )
-    for j, old_choice in enumerate(base.councillors):
-        if j >= len(head.councillors):
-            change.report(
-                doc,
-                ("councillors",),
-                "MC403",
-                f"councillor choice {j + 1} ({old_choice.councillor}) was removed: "
-                "withdraw it instead",
-            )
-            continue
-        new_choice = head.councillors[j]
-        later = ("withdrawn",) if old_choice.withdrawn is None else ()
-        key = _first_difference(old_choice, new_choice, later)
-        if key is not None:
-            change.report(
-                doc,
-                ("councillors", j, key),
-                "MC403",
-                f"councillor choice {j + 1} was edited ('{key}'): add a new choice or "
-                "withdraw this one",
-            )
-
-
-def _edited(section: str, old: Any, new: Any) -> str | None:
-    later = [f for f in LATER_FIELDS.get(section, ()) if getattr(old, f) is None]
-    if section == "challenges" and old.outcome is not None:
-        later = []
-    if section == "incidents" and list(new.opinions[: len(old.opinions)]) == list(old.opinions):
-        later.append("opinions")
-    return _first_difference(old, new, later)
-
-
-def _deletion_log(change: Change) -> set[str] | None:
-    """MC403 on the deletion log; the ids of the merge base's records, or None when the head
-    has no log whose new records can be judged."""
-    log, doc = change.head_deletions, change.head_deletions_doc
-    base_log = change.deletion_log("base")
-    if log is None:
-        return None  # it does not load: the snapshot rules have said why
-    if doc is None:  # no log at the head
-        if base_log is None or base_log.deletions:  # the merge base's did not load, or
-            records = (  # had records
-                f"the deletion records of {', '.join(d.id for d in base_log.deletions)}"
-                if base_log is not None
-                else "its deletion records"
-            )
-            change.add(
-                Finding(
-                    DELETIONS_PATH,
-                    1,
-                    1,
-                    "",
-                    "MC403",
-                    E,
-                    f"{DELETIONS_PATH} was removed, and with it {records}: the log is "
-                    "append-only (and deleted ids are never reused)",
-                )
-            )
-        return None
-    now = {d.id: (i, d) for i, d in enumerate(log.deletions)}
-    old_ids: set[str] = set()
-    if base_log is not None:
-        for old in base_log.deletions:
-            old_ids.add(old.id)
-            if old.id not in now:
-                change.report(
-                    doc,
-                    ("deletions",),
-                    "MC403",
-                    f"the deletion record of {old.id} was removed: the log is append-only",
-                )
-                continue
-            i, new = now[old.id]
-            key = _first_difference(old, new)
-            if key is not None:
-                change.report(
-                    doc,
-                    ("deletions", i, key),
-                    "MC403",
-                    f"the deletion record of {old.id} was edited ('{key}'): the log is append-only",
-                )
-    return old_ids
 
 
 # -- transitions -------------------------------------------------------------------------
@@ -999,7 +851,7 @@ class _ApprovedVersions:
             else:
                 case, _ = validate(Case, doc)
                 if case is not None:
-                    for section in SECTIONS:
+                    for section in HISTORY_SECTIONS:
                         entries[section] = {e.id: e for e in getattr(case, section)}
         self.parsed[raw] = entries
         return entries
