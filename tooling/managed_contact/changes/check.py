@@ -79,14 +79,14 @@ from pydantic import BaseModel
 
 from ..register.check import check_loaded
 from ..register.findings import Finding, Findings, Severity
-from ..register.lifecycle import Status, Step, derive
+from ..register.lifecycle import derive
 from ..register.loading import Document, load_bytes
 from ..register.model import HISTORY_SECTIONS, Case, DeletionLog
 from ..register.policy import People
 from ..register.rules import CATALOGUE, Rule
 from ..register.validation import validate
 from . import approvals as ap
-from . import history
+from . import history, new_cases, transitions
 from .approvals import Approvals, MergeRequestApprovals, Registry
 from .context import Change, DataPath, Files
 from .git import Repository, SignatureCache
@@ -388,11 +388,11 @@ def _case(change: Change, file: str) -> None:
         loaded, _, _ = load_case_at(change.root, file, base_raw)
         base = loaded.case if loaded is not None else None
     else:
-        _new_case(change, head.doc, head.case)
+        new_cases.check_id(change, head.doc, head.case)
     corrected = history.corrected_entries(base, head.case)
     if base is not None:
         history.check_case(change, head.doc, base, head.case, corrected)
-    _transitions(change, head.doc, base, head.case, corrected)
+    transitions.check_case(change, head.doc, base, head.case, corrected)
     _requirements(change, file, head.doc, base, head.case, corrected)
 
 
@@ -480,101 +480,6 @@ def _head_policy_doc(change: Change, name: str) -> Document | None:
         return None
     doc, _ = load_bytes(raw, POLICY_PATHS[name])
     return doc
-
-
-# -- new cases ---------------------------------------------------------------------------
-
-
-def _new_case(change: Change, doc: Document, case: Case) -> None:
-    deleted: set[str] = set()
-    for log in (change.deletion_log("base"), change.deletion_log("target"), change.head_deletions):
-        if log is not None:
-            deleted.update(d.id for d in log.deletions)
-    if case.id in deleted:
-        change.report(
-            doc,
-            ("id",),
-            "MC402",
-            f"case id '{case.id}' belonged to a deleted case and is never reused: "
-            "run `mcr new` for a fresh id",
-        )
-    elif case.id in change.base_case_ids:
-        change.report(
-            doc,
-            ("id",),
-            "MC402",
-            f"case id '{case.id}' is already used by a case file at the base revision: "
-            "run `mcr new` for a fresh id",
-        )
-
-
-# -- transitions -------------------------------------------------------------------------
-
-
-def _describe(step: Step) -> str:
-    before = "a new case" if step.before == "new" else step.before
-    return f"{step.entry} ({step.event}) moved {before} to {step.after}"
-
-
-def _transitions(
-    change: Change, doc: Document, base: Case | None, head: Case, corrected: set[str]
-) -> None:
-    policy = change.policy or change.head_policy
-    if policy is None:
-        return
-    before = derive(base, policy, change.today) if base is not None else Status()
-    after = derive(head, policy, change.today)
-
-    def key(step: Step) -> tuple[str, str, str, str, bool]:
-        return (step.entry, step.event, step.before, step.after, step.allowed)
-
-    def past(steps: list[Step]) -> list[tuple[Step, bool]]:
-        """The steps of entries no correction names, each with whether a corrected
-        entry's step came before it (then the states it moves between may differ)."""
-        found: list[tuple[Step, bool]] = []
-        downstream = False
-        for step in steps:
-            if step.entry in corrected:
-                downstream = True
-            else:
-                found.append((step, downstream))
-        return found
-
-    old_steps, new_steps = past(before.steps), past(after.steps)
-    for k, (old, old_downstream) in enumerate(old_steps):
-        new, new_downstream = new_steps[k] if k < len(new_steps) else (None, False)
-        if new is not None:
-            if key(new) == key(old):
-                continue
-            if (
-                (old_downstream or new_downstream)
-                and (new.entry, new.event) == (old.entry, old.event)
-                and (new.allowed or not old.allowed)
-            ):
-                continue
-        where = new.path if new is not None else ("id",)
-        now = f"now {_describe(new)}" if new is not None else "now there is no such move"
-        change.report(
-            doc,
-            where,
-            "MC401",
-            f"this change rewrites the case's past: at the base revision "
-            f"{_describe(old)}; {now}. The state at the base was {before.state}; "
-            "past moves change only through a recorded correction naming that entry",
-        )
-        break
-    known = {s.entry for s in before.steps} - corrected
-    for step in after.steps:
-        if step.entry in known or step.allowed:
-            continue
-        before_word = "a new case" if step.before == "new" else step.before
-        change.report(
-            doc,
-            step.path,
-            "MC401",
-            f"{step.entry} ({step.event}) would move the case from {before_word} to "
-            f"{step.after}: policy/transitions.yaml at the base revision does not allow it",
-        )
 
 
 # -- approvals needed --------------------------------------------------------------------
