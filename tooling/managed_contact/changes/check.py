@@ -86,10 +86,11 @@ from ..register.policy import People
 from ..register.rules import CATALOGUE, Rule
 from ..register.validation import validate
 from . import approvals as ap
-from . import history, new_cases, transitions
+from . import history, new_cases, requirements, transitions
 from .approvals import Approvals, MergeRequestApprovals, Registry
 from .context import Change, DataPath, Files
 from .git import Repository, SignatureCache
+from .requirements import Requirement
 from .revision import (
     DELETIONS_PATH,
     POLICY_PATHS,
@@ -191,20 +192,6 @@ class ChangeResult:
     commits: int
     changed: list[str] = field(default_factory=list)
     target: str = ""  # the revision given as --base: whose rules and registry apply
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """An approval the change needs: `person` must approve entry `entry` of `section`."""
-
-    file: str
-    doc: Document
-    where: DataPath
-    person: str
-    what: str
-    section: str
-    entry: str
-    not_by: tuple[str, ...] = ()
 
 
 def check_change(
@@ -393,7 +380,7 @@ def _case(change: Change, file: str) -> None:
     if base is not None:
         history.check_case(change, head.doc, base, head.case, corrected)
     transitions.check_case(change, head.doc, base, head.case, corrected)
-    _requirements(change, file, head.doc, base, head.case, corrected)
+    requirements.of_case(change, file, head.doc, base, head.case, corrected)
 
 
 # -- the target's policy and the evidence ------------------------------------------------
@@ -482,148 +469,6 @@ def _head_policy_doc(change: Change, name: str) -> Document | None:
     return doc
 
 
-# -- approvals needed --------------------------------------------------------------------
-
-
-def _requirements(
-    change: Change, file: str, doc: Document, base: Case | None, head: Case, corrected: set[str]
-) -> None:
-    """The approvals each new entry needs. An entry a correction in this change names is
-    new too: what it says now is approved afresh by the people it names."""
-    index = change.index
-    if index is None:
-        return
-    services = list(head.scope.services)
-
-    def old_ids(section: str) -> set[str]:
-        """Entries at the merge base that no correction in this change names."""
-        if base is None:
-            return set()
-        return {e.id for e in getattr(base, section)} - corrected
-
-    def named(kind: str, entry: str) -> str:
-        return f"{kind} {entry}" + (" (as corrected)" if entry in corrected else "")
-
-    def need(
-        where: DataPath,
-        person: str,
-        action: str | None,
-        day: date,
-        what: str,
-        section: str,
-        entry: str,
-        not_by: tuple[str, ...] = (),
-    ) -> None:
-        if action is not None and not index.approves(action, [person], day, services):
-            change.report(
-                doc,
-                where,
-                "MC415",
-                f"{what}: {person} did not hold a role that may give this approval "
-                f"('{action}' in policy/roles.yaml) on {day}, in the registry at the base "
-                "revision",
-            )
-        change.requirements.append(
-            Requirement(file, doc, where, person, what, section, entry, not_by)
-        )
-
-    for i, dec in enumerate(head.decisions):
-        if dec.id in old_ids("decisions"):
-            continue
-        path: DataPath = ("decisions", i)
-        what = named("decision", dec.id)
-        if dec.stage == 1:
-            need(
-                (*path, "decided_by"),
-                dec.decided_by,
-                "decision-stage-1",
-                dec.date,
-                what,
-                "decisions",
-                dec.id,
-            )
-            continue
-        others = tuple(
-            p
-            for p in (
-                dec.business_case.author if dec.business_case else None,
-                dec.recommendation.by if dec.recommendation else None,
-            )
-            if p is not None and p != dec.decided_by
-        )
-        need(
-            (*path, "decided_by"),
-            dec.decided_by,
-            "decision-stage-2",
-            dec.date,
-            what,
-            "decisions",
-            dec.id,
-            others,
-        )
-        if dec.recommendation is not None:
-            rec = dec.recommendation
-            need(
-                (*path, "recommendation", "by"),
-                rec.by,
-                "recommendation",
-                rec.date,
-                f"the recommendation on {what}",
-                "decisions",
-                dec.id,
-            )
-    for i, rev in enumerate(head.reviews):
-        if rev.id in old_ids("reviews"):
-            continue
-        if not index.approves("review", rev.reviewed_by, rev.date, services):
-            change.report(
-                doc,
-                ("reviews", i, "reviewed_by"),
-                "MC415",
-                f"{named('review', rev.id)}: the reviewers did not hold the roles a review "
-                f"needs ('review' in policy/roles.yaml) on {rev.date}, in the registry at "
-                "the base revision",
-            )
-        for j, who in enumerate(rev.reviewed_by):
-            need(
-                ("reviews", i, "reviewed_by", j),
-                who,
-                None,
-                rev.date,
-                named("review", rev.id),
-                "reviews",
-                rev.id,
-            )
-    base_challenges = {c.id: c for c in base.challenges} if base is not None else {}
-    for i, ch in enumerate(head.challenges):
-        old = base_challenges.get(ch.id)
-        if ch.outcome is None or ch.decided_by is None or ch.decided is None:
-            continue
-        if old is not None and old.outcome is not None and ch.id not in corrected:
-            continue
-        need(
-            ("challenges", i, "decided_by"),
-            ch.decided_by,
-            "challenge",
-            ch.decided,
-            f"the outcome of {named('challenge', ch.id)}",
-            "challenges",
-            ch.id,
-        )
-    for i, corr in enumerate(head.corrections):
-        if corr.id in old_ids("corrections"):
-            continue
-        need(
-            ("corrections", i, "approved_by"),
-            corr.approved_by,
-            "correction",
-            corr.date,
-            named("correction", corr.id),
-            "corrections",
-            corr.id,
-        )
-
-
 # -- deletions ---------------------------------------------------------------------------
 
 
@@ -701,28 +546,7 @@ def _new_deletion_records(change: Change, old_ids: set[str]) -> None:
                 "MC406",
                 f"records the deletion of {record.id}, but this change deletes no such case file",
             )
-        index = change.index
-        if index is not None and not index.approves(
-            "deletion", [record.approved_by], record.deleted, []
-        ):
-            change.report(
-                doc,
-                ("deletions", i, "approved_by"),
-                "MC415",
-                f"{record.approved_by} did not hold a role that may approve a deletion on "
-                f"{record.deleted}, in the registry at the base revision",
-            )
-        change.requirements.append(
-            Requirement(
-                DELETIONS_PATH,
-                doc,
-                ("deletions", i, "approved_by"),
-                record.approved_by,
-                f"the deletion of {record.id}",
-                "deletions",
-                record.id,
-            )
-        )
+        requirements.of_deletion_record(change, doc, i, record)
 
 
 # -- judging approvals -------------------------------------------------------------------

@@ -26,7 +26,7 @@ from .git import Repository
 from .revision import DELETIONS_PATH, is_case_path
 
 if TYPE_CHECKING:
-    from .check import Requirement
+    from .requirements import Requirement
 
 #: A data path in a YAML document, as findings locate it: keys and list positions.
 DataPath = tuple[str | int, ...]
