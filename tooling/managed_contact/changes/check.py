@@ -79,14 +79,13 @@ from pydantic import BaseModel
 
 from ..register.check import check_loaded
 from ..register.findings import Finding, Findings, Severity
-from ..register.lifecycle import derive
 from ..register.loading import Document, load_bytes
 from ..register.model import HISTORY_SECTIONS, Case, DeletionLog
 from ..register.policy import People
 from ..register.rules import CATALOGUE, Rule
 from ..register.validation import validate
 from . import approvals as ap
-from . import history, new_cases, requirements, transitions
+from . import deletions, history, new_cases, requirements, transitions
 from .approvals import Approvals, MergeRequestApprovals, Registry
 from .context import Change, DataPath, Files
 from .git import Repository, SignatureCache
@@ -273,7 +272,7 @@ def _check(
         _case(change, path)
     records = history.check_deletion_log(change)
     if records is not None:
-        _new_deletion_records(change, records)
+        deletions.check_new_records(change, records)
     if change.index is not None:
         versions = _approved_versions(change)
         _judge(change, versions)
@@ -365,7 +364,7 @@ def _case(change: Change, file: str) -> None:
     base_raw, head_raw = change.base_files.get(file), change.head_files.get(file)
     if head_raw is None:
         if base_raw is not None:
-            _deleted(change, file, base_raw)
+            deletions.check_deleted_case(change, file, base_raw)
         return
     head = change.head_cases.get(file)
     if head is None:
@@ -467,86 +466,6 @@ def _head_policy_doc(change: Change, name: str) -> Document | None:
         return None
     doc, _ = load_bytes(raw, POLICY_PATHS[name])
     return doc
-
-
-# -- deletions ---------------------------------------------------------------------------
-
-
-def _deleted(change: Change, file: str, base_raw: bytes) -> None:
-    case_id = file.rpartition("/")[2].rsplit(".", 1)[0]
-    log, doc = change.head_deletions, change.head_deletions_doc
-    records = {d.id: (i, d) for i, d in enumerate(log.deletions)} if log else {}
-    if case_id not in records:
-        where = (
-            doc.finding(("deletions",), "MC406", "")
-            if doc is not None
-            else Finding(file, 1, 1, "", "MC406", E, "")
-        )
-        change.add(
-            Finding(
-                where.file,
-                where.line,
-                where.column,
-                where.path,
-                "MC406",
-                E,
-                f"{file} is deleted without a record in cases/deletions.yaml: record the "
-                "deletion (date, reason, approver, anonymous statistics)",
-            )
-        )
-        return
-    i, record = records[case_id]
-    assert doc is not None
-    if record.reason == "erasure":
-        return
-    loaded, _, _ = load_case_at(change.root, file, base_raw)
-    policy = change.policy or change.head_policy
-    if loaded is None or policy is None:
-        change.report(
-            doc,
-            ("deletions", i, "reason"),
-            "MC404",
-            f"{file} could not be read at the base revision, so its deletion cannot be "
-            "shown to be due",
-        )
-        return
-    status = derive(loaded.case, policy, change.today)
-    due = status.deletion_due
-    if status.state != "dormant" or due is None or due > change.today or status.open_holds:
-        if status.state != "dormant":
-            why = f"it is {status.state}, not dormant"
-        elif status.open_holds:
-            why = f"legal hold {', '.join(status.open_holds)} is open"
-        else:
-            why = f"its deletion is due on {due}"
-        change.report(
-            doc,
-            ("deletions", i, "reason"),
-            "MC404",
-            f"{case_id} is deleted for retention before its deletion is due: {why} (§7)",
-        )
-
-
-def _new_deletion_records(change: Change, old_ids: set[str]) -> None:
-    log, doc = change.head_deletions, change.head_deletions_doc
-    assert log is not None
-    assert doc is not None
-    deleted = {
-        p.rpartition("/")[2].rsplit(".", 1)[0]
-        for p in change.case_paths
-        if change.base_files.get(p) is not None and change.head_files.get(p) is None
-    }
-    for i, record in enumerate(log.deletions):
-        if record.id in old_ids:
-            continue
-        if record.id not in deleted:
-            change.report(
-                doc,
-                ("deletions", i, "id"),
-                "MC406",
-                f"records the deletion of {record.id}, but this change deletes no such case file",
-            )
-        requirements.of_deletion_record(change, doc, i, record)
 
 
 # -- judging approvals -------------------------------------------------------------------
