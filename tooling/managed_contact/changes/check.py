@@ -73,23 +73,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel
 
 from ..register.check import check_loaded
 from ..register.findings import Finding, Findings, Severity
 from ..register.loading import Document, load_bytes
-from ..register.model import HISTORY_SECTIONS, Case, DeletionLog
+from ..register.model import Case
 from ..register.policy import People
 from ..register.rules import CATALOGUE, Rule
 from ..register.validation import validate
 from . import approvals as ap
-from . import deletions, history, new_cases, requirements, transitions
+from . import deletions, history, judging, new_cases, policy_changes, requirements, transitions
 from .approvals import Approvals, MergeRequestApprovals, Registry
-from .context import Change, DataPath, Files
+from .context import Change, Files
 from .git import Repository, SignatureCache
-from .requirements import Requirement
 from .revision import (
     DELETIONS_PATH,
     POLICY_PATHS,
@@ -166,18 +162,6 @@ CHANGE_CATALOGUE: dict[str, Rule] = {
 
 #: Every rule, snapshot and change, for documentation.
 ALL_RULES: dict[str, Rule] = {**CATALOGUE, **CHANGE_CATALOGUE}
-
-#: When no evidence is found, the concern shown is the first of these that applies.
-_CONCERN_ORDER = (
-    ap.KEY_ADDED,
-    ap.KEY_WINDOW,
-    "MC414",
-    ap.FORGE_UNSIGNED,
-    ap.NAMES_NOBODY,
-    ap.AUTHOR_LINE,
-    ap.BAD_SIGNATURE,
-    ap.UNKNOWN_KEY,
-)
 
 
 @dataclass
@@ -274,9 +258,9 @@ def _check(
     if records is not None:
         deletions.check_new_records(change, records)
     if change.index is not None:
-        versions = _approved_versions(change)
-        _judge(change, versions)
-        _policy_changes(change, versions)
+        versions = judging.read_approved_versions(change)
+        judging.judge(change, versions)
+        policy_changes.check(change, versions)
     return ChangeResult(findings, len(register.case_files), base, head, commits, changed, target)
 
 
@@ -466,194 +450,3 @@ def _head_policy_doc(change: Change, name: str) -> Document | None:
         return None
     doc, _ = load_bytes(raw, POLICY_PATHS[name])
     return doc
-
-
-# -- judging approvals -------------------------------------------------------------------
-
-
-@dataclass
-class _ApprovedVersions:
-    """The files as the commits that evidence names hold them, read in one `git cat-file`
-    process, and the entries parsed from them."""
-
-    change: Change
-    blobs: dict[tuple[str, str], bytes | None]
-    parsed: dict[bytes, dict[str, dict[str, BaseModel]]] = field(default_factory=dict)
-
-    def raw_at(self, commit: str, file: str) -> bytes | None:
-        if commit == self.change.head:
-            return self.change.head_files.get(file)
-        return self.blobs.get((commit, self.change.prefix + file))
-
-    def entries(self, raw: bytes, file: str) -> dict[str, dict[str, BaseModel]]:
-        found = self.parsed.get(raw)
-        if found is not None:
-            return found
-        entries: dict[str, dict[str, BaseModel]] = {}
-        doc, problems = load_bytes(raw, file)
-        if doc is not None and not problems:
-            if file == DELETIONS_PATH:
-                log, _ = validate(DeletionLog, doc)
-                if log is not None:
-                    entries["deletions"] = {d.id: d for d in log.deletions}
-            else:
-                case, _ = validate(Case, doc)
-                if case is not None:
-                    for section in HISTORY_SECTIONS:
-                        entries[section] = {e.id: e for e in getattr(case, section)}
-        self.parsed[raw] = entries
-        return entries
-
-
-def _approved_versions(change: Change) -> _ApprovedVersions:
-    """Read the versions of the required entries' files and of the changed policy files that
-    the evidence approved (other than the head's, which is read already)."""
-    reads: set[tuple[str, str]] = set()
-    for req in change.requirements:
-        for person in (req.person, *req.not_by):
-            for ev in change.approvals.of(person, req.file):
-                if ev.commit != change.head:
-                    reads.add((ev.commit, change.prefix + req.file))
-    for path in change.policy_paths:
-        for ev in change.approvals.covering(path):
-            if ev.commit != change.head:
-                reads.add((ev.commit, change.prefix + path))
-    return _ApprovedVersions(change, change.repo.read_blobs(sorted(reads)))
-
-
-def _judge(change: Change, versions: _ApprovedVersions) -> None:
-    for req in change.requirements:
-        _judge_one(change, versions, req)
-
-
-def _approved(
-    change: Change, versions: _ApprovedVersions, req: Requirement, person: str
-) -> tuple[list[str], list[str]]:
-    """Evidence that `person` approved the entry as it is at the head, and evidence of an
-    approval of another version of it."""
-    head_raw = change.head_files.get(req.file)
-    if head_raw is None:
-        return [], []
-    target = versions.entries(head_raw, req.file).get(req.section, {}).get(req.entry)
-    good: list[str] = []
-    stale: list[str] = []
-    for ev in change.approvals.of(person, req.file):
-        raw = versions.raw_at(ev.commit, req.file)
-        if raw == head_raw:
-            good.append(ev.detail)
-            continue
-        signed = (
-            versions.entries(raw, req.file).get(req.section, {}).get(req.entry)
-            if raw is not None
-            else None
-        )
-        if signed is not None and signed == target:
-            good.append(ev.detail)
-        elif signed is not None:
-            stale.append(ev.detail)
-    return good, stale
-
-
-def _judge_one(change: Change, versions: _ApprovedVersions, req: Requirement) -> None:
-    good, stale = _approved(change, versions, req, req.person)
-    if good:
-        return
-    subject = f"{req.what} names {req.person}"
-    if stale:
-        change.report(
-            req.doc,
-            req.where,
-            "MC419",
-            f"{subject}, who approved an earlier version of it ({stale[0]}); it was "
-            f"changed afterwards, so {req.person} must approve it again",
-        )
-        return
-    concerns = change.approvals.concerns_about(req.person, req.file)
-    by_rule: dict[str, list[str]] = {}
-    for concern in concerns:
-        by_rule.setdefault(concern.rule, []).append(concern.detail)
-    for other in req.not_by:
-        good_other, _ = _approved(change, versions, req, other)
-        if good_other:
-            by_rule.setdefault("MC414", []).append(
-                f"{good_other[0]}, but {other} also wrote the business case or the "
-                "recommendation: the Director of Governance's approval must be their own "
-                "(§6.2)"
-            )
-    for rule in _CONCERN_ORDER:
-        if rule in by_rule:
-            change.report(
-                req.doc,
-                req.where,
-                rule,
-                f"{subject}, but there is no approval by them: {by_rule[rule][0]}",
-            )
-            return
-    change.report(
-        req.doc,
-        req.where,
-        "MC410",
-        f"{subject}, but no commit in the range that changes {req.file} (or names it in "
-        f"an 'Approves:' trailer) is signed by a key of theirs, and no merge-request "
-        "evidence names them: they sign a commit (see the approvers' guide) or approve the "
-        "merge request",
-    )
-
-
-# -- policy changes ----------------------------------------------------------------------
-
-
-def _difference(old: Any, new: Any, at: DataPath = ()) -> DataPath:
-    """The first data path at which `new` differs from `old` (`at` if they differ as a whole)."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key, value in new.items():
-            if key not in old or old[key] != value:
-                return _difference(old.get(key), value, (*at, key))
-        return at
-    if isinstance(old, list) and isinstance(new, list):
-        for i, value in enumerate(new):
-            if i >= len(old) or old[i] != value:
-                return _difference(old[i] if i < len(old) else None, value, (*at, i))
-        return at
-    return at
-
-
-def _policy_changes(change: Change, versions: _ApprovedVersions) -> None:
-    index = change.index
-    if index is None:
-        return
-    for path in change.policy_paths:
-        head_raw = change.head_files.get(path)
-        people = sorted(
-            {
-                ev.person
-                for ev in change.approvals.covering(path)
-                if versions.raw_at(ev.commit, path) == head_raw
-            }
-        )
-        if index.approves("policy-change", people, change.today, []):
-            continue
-        action = "deleted" if head_raw is None else "changed"
-        named = f" (approvals found: {', '.join(people)})" if people else ""
-        message = (
-            f"{path} is {action} without the approval of a person whose role allows "
-            f"'policy-change' (policy/roles.yaml at the base revision){named}: they "
-            "sign a commit with this version of the file, or approve the merge request"
-        )
-        where = _first_change(change, path)
-        if where is None:
-            change.add(Finding(path, 1, 1, "", "MC405", E, message))
-        else:
-            change.report(where[0], where[1], "MC405", message)
-
-
-def _first_change(change: Change, path: str) -> tuple[Document, DataPath] | None:
-    """The head document of a changed YAML file and the first data path that differs."""
-    head_raw, base_raw = change.head_files.get(path), change.base_files.get(path)
-    if head_raw is None or not path.endswith(".yaml"):
-        return None
-    head, _ = load_bytes(head_raw, path)
-    if head is None:
-        return None
-    base = load_bytes(base_raw, path)[0] if base_raw is not None else None
-    return head, _difference(base.data if base is not None else None, head.data)
