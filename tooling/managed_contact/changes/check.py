@@ -67,25 +67,28 @@ same commit when the branch is up to date with the target).
 from __future__ import annotations
 
 import gc
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from ..register.check import check_loaded
 from ..register.findings import Finding, Findings, Severity
-from ..register.loading import Document, load_bytes
 from ..register.model import Case
-from ..register.policy import People
 from ..register.rules import CATALOGUE, Rule
-from ..register.validation import validate
-from . import approvals as ap
-from . import deletions, history, judging, new_cases, policy_changes, requirements, transitions
-from .approvals import Approvals, MergeRequestApprovals, Registry
+from . import (
+    deletions,
+    evidence,
+    history,
+    judging,
+    new_cases,
+    policy_changes,
+    requirements,
+    transitions,
+)
+from .approvals import MergeRequestApprovals
 from .context import Change, Files
-from .git import Repository, SignatureCache
+from .git import Repository
 from .revision import (
     DELETIONS_PATH,
     POLICY_PATHS,
@@ -94,7 +97,6 @@ from .revision import (
     load_policy_at,
     load_register_at,
 )
-from .signers import allowed_signers
 
 E = Severity.ERROR
 
@@ -248,8 +250,8 @@ def _check(
         findings=findings,
     )
     if policy is None:
-        _unreadable_policy(change, problems)
-    change.approvals, commits = _collect_approvals(change, merge_request, cache_dir)
+        evidence.report_unreadable_policy(change, problems)
+    change.approvals, commits = evidence.collect(change, merge_request, cache_dir)
 
     # The change rules, family by family.
     for path in case_paths:
@@ -364,89 +366,3 @@ def _case(change: Change, file: str) -> None:
         history.check_case(change, head.doc, base, head.case, corrected)
     transitions.check_case(change, head.doc, base, head.case, corrected)
     requirements.of_case(change, file, head.doc, base, head.case, corrected)
-
-
-# -- the target's policy and the evidence ------------------------------------------------
-
-
-def _unreadable_policy(change: Change, problems: Sequence[Finding]) -> None:
-    first = problems[0] if problems else None
-    change.add(
-        Finding(
-            first.file if first else "policy/people.yaml",
-            1,
-            1,
-            "",
-            "MC407",
-            E,
-            f"the policy data at the base revision {change.target[:12]} cannot be read, "
-            "so no approval in this change can be judged"
-            + (f": {first.file}: {first.message}" if first else ""),
-        )
-    )
-
-
-@contextmanager
-def _signers_file(text: str) -> Iterator[Path]:
-    """A temporary allowed-signers file with `text` (its digest, not its path, keys the cache)."""
-    with tempfile.TemporaryDirectory(prefix="mcr-signers-") as folder:
-        path = Path(folder) / "allowed_signers"
-        path.write_text(text, encoding="utf-8")
-        yield path
-
-
-def _collect_approvals(
-    change: Change, merge_request: MergeRequestApprovals | None, cache_dir: Path | None
-) -> tuple[Approvals, int]:
-    if change.policy is None or change.index is None:
-        return Approvals(), 0
-    registry = Registry(change.policy.people)
-    added: Registry | None = None
-    if change.head_policy is not None and POLICY_PATHS["people"] in change.policy_paths:
-        added = Registry(change.head_policy.people)
-        doc = _head_policy_doc(change, "people")
-        for problem in added.key_problems:
-            if doc is not None:
-                change.report(doc, problem.path, "MC408", problem.message)
-        # Only keys the branch itself adds are "added by the change" (MC413); a key the
-        # target removed after the fork is simply not the target's (MC411).
-        forked = _people_at_merge_base(change)
-        if forked is not None:
-            for fingerprint in Registry(forked).keys:
-                added.keys.pop(fingerprint, None)
-    signers = allowed_signers(list(registry.keys.values()), windows=False)
-    cache = SignatureCache.in_directory(cache_dir) if cache_dir else None
-    with _signers_file(signers) as signers_path:
-        commits = change.repo.commits(
-            change.base, change.head, allowed_signers=signers_path, cache=cache
-        )
-    approvals = ap.collect(
-        commits,
-        base=registry,
-        index=change.index,
-        head_registry=added,
-        today=change.today,
-        head=change.head,
-        prefix=change.prefix,
-        merge_request=merge_request,
-    )
-    return approvals, len(commits)
-
-
-def _people_at_merge_base(change: Change) -> People | None:
-    raw = change.base_files.get(POLICY_PATHS["people"])
-    if raw is None:
-        return None
-    doc, problems = load_bytes(raw, POLICY_PATHS["people"])
-    if doc is None or problems:
-        return None
-    people, _ = validate(People, doc)
-    return people
-
-
-def _head_policy_doc(change: Change, name: str) -> Document | None:
-    raw = change.head_files.get(POLICY_PATHS[name])
-    if raw is None:
-        return None
-    doc, _ = load_bytes(raw, POLICY_PATHS[name])
-    return doc
