@@ -75,7 +75,6 @@ from pathlib import Path
 from ..register.check import check_loaded
 from ..register.findings import Finding, Findings, Severity
 from ..register.model import Case
-from ..register.rules import CATALOGUE, Rule
 from . import (
     deletions,
     evidence,
@@ -87,6 +86,7 @@ from . import (
     transitions,
 )
 from .approvals import MergeRequestApprovals
+from .catalogue import ALL_RULES, CHANGE_CATALOGUE
 from .context import Change, Files
 from .git import Repository
 from .revision import (
@@ -98,72 +98,9 @@ from .revision import (
     load_register_at,
 )
 
+__all__ = ["ALL_RULES", "CHANGE_CATALOGUE", "ChangeResult", "check_change"]
+
 E = Severity.ERROR
-
-CHANGE_CATALOGUE: dict[str, Rule] = {
-    r.id: r
-    for r in [
-        Rule(
-            "MC401",
-            E,
-            "Only the lifecycle's transitions; the moves recorded at the base stay as they were.",
-        ),
-        Rule("MC402", E, "A new case has a new id: not in use at the base, never deleted."),
-        Rule(
-            "MC403",
-            E,
-            "History is append-only: past entries and deletion records change only through a "
-            "recorded correction.",
-        ),
-        Rule(
-            "MC404",
-            E,
-            "A case file is deleted only when its deletion is due (§7) or by a recorded erasure.",
-        ),
-        Rule("MC405", E, "Changes to policy/ are approved by a person whose role allows it."),
-        Rule("MC406", E, "A deleted case file and its record in cases/deletions.yaml go together."),
-        Rule(
-            "MC407", E, "The base revision's policy data is readable: approvals are judged on it."
-        ),
-        Rule("MC408", E, "Signing keys in policy/people.yaml are well-formed, one person's each."),
-        Rule(
-            "MC410",
-            E,
-            "Each new decision, recommendation, review, challenge outcome, correction and "
-            "deletion is approved by the person it names (signed commit or merge request).",
-        ),
-        Rule("MC411", E, "An approval is signed with a key the base revision's registry lists."),
-        Rule(
-            "MC412",
-            E,
-            "A key counts only inside its validity window, on the check date and commit date.",
-        ),
-        Rule("MC413", E, "A key added by the change itself does not count."),
-        Rule(
-            "MC414",
-            E,
-            "Separation of duties: the business-case author's or recommender's signature is "
-            "not the Director of Governance's approval (§6.2).",
-        ),
-        Rule(
-            "MC415",
-            E,
-            "The approver held the role the approval needs on that date, in the base registry.",
-        ),
-        Rule("MC417", E, "An author or committer line is not an approval: the key is."),
-        Rule("MC418", E, "Only good signatures count (not bad, expired, revoked or uncheckable)."),
-        Rule("MC419", E, "An approval covers the entry as signed: it was changed afterwards."),
-        Rule(
-            "MC420",
-            E,
-            "Approved-by trailers count only on a commit signed by the registry's forge key.",
-        ),
-        Rule("MC421", E, "Merge-request approvals name people the base registry knows."),
-    ]
-}
-
-#: Every rule, snapshot and change, for documentation.
-ALL_RULES: dict[str, Rule] = {**CATALOGUE, **CHANGE_CATALOGUE}
 
 
 @dataclass

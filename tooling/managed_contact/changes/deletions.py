@@ -12,11 +12,22 @@ from __future__ import annotations
 
 from ..register.findings import Finding, Severity
 from ..register.lifecycle import derive
+from ..register.rules import Rule
 from . import requirements
 from .context import Change
 from .revision import load_case_at
 
 E = Severity.ERROR
+
+#: The rules this module reports.
+RULES = (
+    Rule(
+        "MC404",
+        E,
+        "A case file is deleted only when its deletion is due (§7) or by a recorded erasure.",
+    ),
+    Rule("MC406", E, "A deleted case file and its record in cases/deletions.yaml go together."),
+)
 
 
 def check_deleted_case(change: Change, file: str, base_raw: bytes) -> None:

@@ -30,6 +30,7 @@ from pathlib import Path
 from ..register.findings import Finding, Severity
 from ..register.loading import Document, load_bytes
 from ..register.policy import People
+from ..register.rules import Rule
 from ..register.validation import validate
 from . import approvals as ap
 from .approvals import Approvals, MergeRequestApprovals, Registry
@@ -39,6 +40,28 @@ from .revision import POLICY_PATHS
 from .signers import allowed_signers
 
 E = Severity.ERROR
+
+#: The rules of the evidence: MC407 and MC408 are reported here, the others are the concerns
+#: `approvals.collect` leaves, which `judging` reports when an approval is missing.
+RULES = (
+    Rule("MC407", E, "The base revision's policy data is readable: approvals are judged on it."),
+    Rule("MC408", E, "Signing keys in policy/people.yaml are well-formed, one person's each."),
+    Rule("MC411", E, "An approval is signed with a key the base revision's registry lists."),
+    Rule(
+        "MC412",
+        E,
+        "A key counts only inside its validity window, on the check date and commit date.",
+    ),
+    Rule("MC413", E, "A key added by the change itself does not count."),
+    Rule("MC417", E, "An author or committer line is not an approval: the key is."),
+    Rule("MC418", E, "Only good signatures count (not bad, expired, revoked or uncheckable)."),
+    Rule(
+        "MC420",
+        E,
+        "Approved-by trailers count only on a commit signed by the registry's forge key.",
+    ),
+    Rule("MC421", E, "Merge-request approvals name people the base registry knows."),
+)
 
 
 def report_unreadable_policy(change: Change, problems: Sequence[Finding]) -> None:

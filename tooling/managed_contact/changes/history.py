@@ -23,10 +23,21 @@ from pydantic import BaseModel
 from ..register.findings import Finding, Severity
 from ..register.loading import Document
 from ..register.model import HISTORY_SECTIONS, Case
+from ..register.rules import Rule
 from .context import Change
 from .revision import DELETIONS_PATH
 
 E = Severity.ERROR
+
+#: The rules this module reports.
+RULES = (
+    Rule(
+        "MC403",
+        E,
+        "History is append-only: past entries and deletion records change only through a "
+        "recorded correction.",
+    ),
+)
 
 
 #: Case sections whose entries have ids (history, append-only).

@@ -18,13 +18,34 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from ..register.findings import Severity
 from ..register.loading import load_bytes
 from ..register.model import HISTORY_SECTIONS, Case, DeletionLog
+from ..register.rules import Rule
 from ..register.validation import validate
 from . import approvals as ap
 from .context import Change
 from .requirements import Requirement
 from .revision import DELETIONS_PATH
+
+E = Severity.ERROR
+
+#: The rules this module reports.
+RULES = (
+    Rule(
+        "MC410",
+        E,
+        "Each new decision, recommendation, review, challenge outcome, correction and "
+        "deletion is approved by the person it names (signed commit or merge request).",
+    ),
+    Rule(
+        "MC414",
+        E,
+        "Separation of duties: the business-case author's or recommender's signature is "
+        "not the Director of Governance's approval (§6.2).",
+    ),
+    Rule("MC419", E, "An approval covers the entry as signed: it was changed afterwards."),
+)
 
 #: When no evidence is found, the concern shown is the first of these that applies.
 _CONCERN_ORDER = (

@@ -7,9 +7,16 @@ since deleted ids are never reused.
 
 from __future__ import annotations
 
+from ..register.findings import Severity
 from ..register.loading import Document
 from ..register.model import Case
+from ..register.rules import Rule
 from .context import Change
+
+E = Severity.ERROR
+
+#: The rules this module reports.
+RULES = (Rule("MC402", E, "A new case has a new id: not in use at the base, never deleted."),)
 
 
 def check_id(change: Change, doc: Document, case: Case) -> None:

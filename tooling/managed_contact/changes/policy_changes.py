@@ -13,10 +13,14 @@ from typing import Any
 
 from ..register.findings import Finding, Severity
 from ..register.loading import Document, load_bytes
+from ..register.rules import Rule
 from .context import Change, DataPath
 from .judging import ApprovedVersions
 
 E = Severity.ERROR
+
+#: The rules this module reports.
+RULES = (Rule("MC405", E, "Changes to policy/ are approved by a person whose role allows it."),)
 
 
 def _difference(old: Any, new: Any, at: DataPath = ()) -> DataPath:

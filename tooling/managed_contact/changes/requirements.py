@@ -19,11 +19,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ..register.findings import Severity
 from ..register.index import Index
 from ..register.loading import Document
 from ..register.model import Case, Deletion
+from ..register.rules import Rule
 from .context import Change, DataPath
 from .revision import DELETIONS_PATH
+
+E = Severity.ERROR
+
+#: The rules this module reports.
+RULES = (
+    Rule(
+        "MC415",
+        E,
+        "The approver held the role the approval needs on that date, in the base registry.",
+    ),
+)
 
 
 @dataclass(frozen=True)

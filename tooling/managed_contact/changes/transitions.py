@@ -9,10 +9,23 @@ transitions allow.
 
 from __future__ import annotations
 
+from ..register.findings import Severity
 from ..register.lifecycle import Status, Step, derive
 from ..register.loading import Document
 from ..register.model import Case
+from ..register.rules import Rule
 from .context import Change
+
+E = Severity.ERROR
+
+#: The rules this module reports.
+RULES = (
+    Rule(
+        "MC401",
+        E,
+        "Only the lifecycle's transitions; the moves recorded at the base stay as they were.",
+    ),
+)
 
 
 def _describe(step: Step) -> str:
