@@ -10,15 +10,13 @@ Two revisions stand behind "the base", each for its own purpose:
   rules come from: the people registry, its keys and their windows, the roles, the
   transitions and the periods. A key removed or a role ended on the target after the branch
   forked no longer approves anything, and a merge request cannot approve itself by adding a
-  key or a role on its own branch. Ids in use or deleted at the target are taken too.
+  key or a role on its own branch (see `evidence`). Ids in use or deleted at the target are
+  taken too.
 * **the merge base** of REV and the head (where the branch forked) is what the change is
   measured against, as a merge request's diff is: the changed paths, the commits of the range
-  (and so the evidence) and the history comparison. History is append-only relative to the
-  merge base's version of each case and of the deletion log, not the target's: the branch
-  never saw what the target recorded after the fork, so comparing with the target would count
-  those later entries as removals by the branch; git's merge keeps them, and the merged result
-  is judged again against its own merge base. Whether a deletion was due is judged on the case
-  as the merge base holds it, with the target's periods.
+  (and so the evidence) and the history comparison (see `history` for why it is not the
+  target). Whether a deletion was due is judged on the case as the merge base holds it, with
+  the target's periods.
 
 Only what the change touches is read: the paths `git diff` reports between the merge base and
 the head, the policy files and the deletion log, at each revision (one `git cat-file` process
@@ -29,32 +27,20 @@ deletion log, ids), not over every case, except when the change touches policy/:
 can break a case the change does not touch (a vocabulary id removed), so then every case at
 the head is checked.
 
-The rules (ids MC4xx, in `CHANGE_CATALOGUE`):
+The change rules (ids MC4xx, in `CHANGE_CATALOGUE`) are in one module per family, each
+declaring the rules it owns, and run in this order over a shared `context.Change`:
 
-* only the lifecycle's transitions, judged by replaying each changed case at both ends; the
-  moves recorded at the merge base stay as they were, except those of the entries a correction
-  in the change names (and the states that follow from them);
-* a new case has an id that is not in use and was never deleted;
-* history is append-only: entries at the merge base are not edited or removed unless a
-  correction recorded in this change names them; filling in a challenge's outcome, a legal
-  hold's end, a councillor's withdrawal or adding an opinion to an incident are not edits; the
-  customer's contact details may be corrected freely (accuracy), the case's id, opening date
-  and scope not;
-* a case file disappears only when its deletion was due (dormant for the retention period, no
-  open legal hold) or by a recorded erasure, and always with its record in
-  cases/deletions.yaml, whose existing records are append-only too (removing the log itself
-  removes them all);
-* a change to policy/ is approved by people whose role allows `policy-change` (roles.yaml);
-* each new decision (its decider, and for stage 2 its recommender), review (every reviewer),
-  challenge outcome, correction and deletion record is approved by the person it names, who
-  held the role the approval needs on its date, in the target's registry. An entry that a
-  correction in this change names counts as new: the people it names approve it as it stands
-  at the head, with the same role and separation-of-duties checks, and the correction's
-  approver approves the correction. Evidence is described in `approvals`: a signed commit in
-  the range that changes the file (or names it in an `Approves:` trailer) and whose version of
-  the entry is the head's, a forge merge commit, or the forge's merge-request approvals. For a
-  stage 2 decision, the business-case author's or the recommender's signature never stands in
-  for the Director of Governance's.
+1. `evidence`: the target's policy data is readable (MC407), the keys of a changed
+   policy/people.yaml are well-formed (MC408), and the range's commits become evidence of who
+   approved what, or concerns (MC411-MC413, MC417, MC418, MC420, MC421);
+2. each changed case file: a deleted one by `deletions` (MC404, MC406); otherwise a new one's
+   id by `new_cases` (MC402), then `history` (MC403), `transitions` (MC401), and the approvals
+   its new entries need by `requirements` (MC415);
+3. the deletion log: its records are history (MC403), and each new record is of a case file
+   the change deletes (MC406) and needs its approver (MC415);
+4. `judging`: each approval needed against the evidence (MC410, MC414, MC419, or the concern
+   that explains why there is none);
+5. `policy_changes`: a change to policy/ is approved by a person whose role allows it (MC405).
 
 A changed file whose name holds a line break cannot be read through git's batch interface; it
 is reported (MC106, the name escaped) and left out.
@@ -145,6 +131,7 @@ def _check(
     merge_request: MergeRequestApprovals | None,
     cache_dir: Path | None,
 ) -> ChangeResult:
+    """`check_change`, with the garbage collector off."""
     repo = Repository(root)
     prefix, (target, head) = repo.orient([base, head])
     base = repo.merge_base(target, head)
