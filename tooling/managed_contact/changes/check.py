@@ -10,15 +10,13 @@ Two revisions stand behind "the base", each for its own purpose:
   rules come from: the people registry, its keys and their windows, the roles, the
   transitions and the periods. A key removed or a role ended on the target after the branch
   forked no longer approves anything, and a merge request cannot approve itself by adding a
-  key or a role on its own branch. Ids in use or deleted at the target are taken too.
+  key or a role on its own branch (see `evidence`). Ids in use or deleted at the target are
+  taken too.
 * **the merge base** of REV and the head (where the branch forked) is what the change is
   measured against, as a merge request's diff is: the changed paths, the commits of the range
-  (and so the evidence) and the history comparison. History is append-only relative to the
-  merge base's version of each case and of the deletion log, not the target's: the branch
-  never saw what the target recorded after the fork, so comparing with the target would count
-  those later entries as removals by the branch; git's merge keeps them, and the merged result
-  is judged again against its own merge base. Whether a deletion was due is judged on the case
-  as the merge base holds it, with the target's periods.
+  (and so the evidence) and the history comparison (see `history` for why it is not the
+  target). Whether a deletion was due is judged on the case as the merge base holds it, with
+  the target's periods.
 
 Only what the change touches is read: the paths `git diff` reports between the merge base and
 the head, the policy files and the deletion log, at each revision (one `git cat-file` process
@@ -29,32 +27,20 @@ deletion log, ids), not over every case, except when the change touches policy/:
 can break a case the change does not touch (a vocabulary id removed), so then every case at
 the head is checked.
 
-The rules (ids MC4xx, in `CHANGE_CATALOGUE`):
+The change rules (ids MC4xx, in `CHANGE_CATALOGUE`) are in one module per family, each
+declaring the rules it owns, and run in this order over a shared `context.Change`:
 
-* only the lifecycle's transitions, judged by replaying each changed case at both ends; the
-  moves recorded at the merge base stay as they were, except those of the entries a correction
-  in the change names (and the states that follow from them);
-* a new case has an id that is not in use and was never deleted;
-* history is append-only: entries at the merge base are not edited or removed unless a
-  correction recorded in this change names them; filling in a challenge's outcome, a legal
-  hold's end, a councillor's withdrawal or adding an opinion to an incident are not edits; the
-  customer's contact details may be corrected freely (accuracy), the case's id, opening date
-  and scope not;
-* a case file disappears only when its deletion was due (dormant for the retention period, no
-  open legal hold) or by a recorded erasure, and always with its record in
-  cases/deletions.yaml, whose existing records are append-only too (removing the log itself
-  removes them all);
-* a change to policy/ is approved by people whose role allows `policy-change` (roles.yaml);
-* each new decision (its decider, and for stage 2 its recommender), review (every reviewer),
-  challenge outcome, correction and deletion record is approved by the person it names, who
-  held the role the approval needs on its date, in the target's registry. An entry that a
-  correction in this change names counts as new: the people it names approve it as it stands
-  at the head, with the same role and separation-of-duties checks, and the correction's
-  approver approves the correction. Evidence is described in `approvals`: a signed commit in
-  the range that changes the file (or names it in an `Approves:` trailer) and whose version of
-  the entry is the head's, a forge merge commit, or the forge's merge-request approvals. For a
-  stage 2 decision, the business-case author's or the recommender's signature never stands in
-  for the Director of Governance's.
+1. `evidence`: the target's policy data is readable (MC407), the keys of a changed
+   policy/people.yaml are well-formed (MC408), and the range's commits become evidence of who
+   approved what, or concerns (MC411-MC413, MC417, MC418, MC420, MC421);
+2. each changed case file: a deleted one by `deletions` (MC404, MC406); otherwise a new one's
+   id by `new_cases` (MC402), then `history` (MC403), `transitions` (MC401), and the approvals
+   its new entries need by `requirements` (MC415);
+3. the deletion log: its records are history (MC403), and each new record is of a case file
+   the change deletes (MC406) and needs its approver (MC415);
+4. `judging`: each approval needed against the evidence (MC410, MC414, MC419, or the concern
+   that explains why there is none);
+5. `policy_changes`: a change to policy/ is approved by a person whose role allows it (MC405).
 
 A changed file whose name holds a line break cannot be read through git's batch interface; it
 is reported (MC106, the name escaped) and left out.
@@ -67,28 +53,28 @@ same commit when the branch is up to date with the target).
 from __future__ import annotations
 
 import gc
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel
 
 from ..register.check import check_loaded
 from ..register.findings import Finding, Findings, Severity
-from ..register.index import Index
-from ..register.lifecycle import Status, Step, derive
-from ..register.loading import Document, load_bytes
-from ..register.model import HISTORY_SECTIONS, Case, DeletionLog
-from ..register.policy import People
-from ..register.rules import CATALOGUE, Rule
-from ..register.validation import validate
-from . import approvals as ap
-from .approvals import Approvals, MergeRequestApprovals, Registry
-from .git import Repository, SignatureCache
+from ..register.model import Case
+from . import (
+    deletions,
+    evidence,
+    history,
+    judging,
+    new_cases,
+    policy_changes,
+    requirements,
+    transitions,
+)
+from .approvals import MergeRequestApprovals
+from .catalogue import ALL_RULES, CHANGE_CATALOGUE
+from .context import Change, Files
+from .git import Repository
 from .revision import (
     DELETIONS_PATH,
     POLICY_PATHS,
@@ -97,99 +83,10 @@ from .revision import (
     load_policy_at,
     load_register_at,
 )
-from .signers import allowed_signers
+
+__all__ = ["ALL_RULES", "CHANGE_CATALOGUE", "ChangeResult", "check_change"]
 
 E = Severity.ERROR
-
-CHANGE_CATALOGUE: dict[str, Rule] = {
-    r.id: r
-    for r in [
-        Rule(
-            "MC401",
-            E,
-            "Only the lifecycle's transitions; the moves recorded at the base stay as they were.",
-        ),
-        Rule("MC402", E, "A new case has a new id: not in use at the base, never deleted."),
-        Rule(
-            "MC403",
-            E,
-            "History is append-only: past entries and deletion records change only through a "
-            "recorded correction.",
-        ),
-        Rule(
-            "MC404",
-            E,
-            "A case file is deleted only when its deletion is due (§7) or by a recorded erasure.",
-        ),
-        Rule("MC405", E, "Changes to policy/ are approved by a person whose role allows it."),
-        Rule("MC406", E, "A deleted case file and its record in cases/deletions.yaml go together."),
-        Rule(
-            "MC407", E, "The base revision's policy data is readable: approvals are judged on it."
-        ),
-        Rule("MC408", E, "Signing keys in policy/people.yaml are well-formed, one person's each."),
-        Rule(
-            "MC410",
-            E,
-            "Each new decision, recommendation, review, challenge outcome, correction and "
-            "deletion is approved by the person it names (signed commit or merge request).",
-        ),
-        Rule("MC411", E, "An approval is signed with a key the base revision's registry lists."),
-        Rule(
-            "MC412",
-            E,
-            "A key counts only inside its validity window, on the check date and commit date.",
-        ),
-        Rule("MC413", E, "A key added by the change itself does not count."),
-        Rule(
-            "MC414",
-            E,
-            "Separation of duties: the business-case author's or recommender's signature is "
-            "not the Director of Governance's approval (§6.2).",
-        ),
-        Rule(
-            "MC415",
-            E,
-            "The approver held the role the approval needs on that date, in the base registry.",
-        ),
-        Rule("MC417", E, "An author or committer line is not an approval: the key is."),
-        Rule("MC418", E, "Only good signatures count (not bad, expired, revoked or uncheckable)."),
-        Rule("MC419", E, "An approval covers the entry as signed: it was changed afterwards."),
-        Rule(
-            "MC420",
-            E,
-            "Approved-by trailers count only on a commit signed by the registry's forge key.",
-        ),
-        Rule("MC421", E, "Merge-request approvals name people the base registry knows."),
-    ]
-}
-
-#: Every rule, snapshot and change, for documentation.
-ALL_RULES: dict[str, Rule] = {**CATALOGUE, **CHANGE_CATALOGUE}
-
-#: Case sections whose entries have ids (history, append-only).
-SECTIONS = HISTORY_SECTIONS
-#: Fields that may be filled in later, when empty at the base: not edits of history.
-LATER_FIELDS: dict[str, tuple[str, ...]] = {
-    "challenges": ("decided_by", "decided", "outcome", "measures"),
-    "legal_holds": ("end",),
-    "activity": ("considered",),
-}
-#: Top-level case fields that are history (the customer's details may be corrected freely).
-FIXED_FIELDS = ("id", "opened", "scope")
-
-#: When no evidence is found, the concern shown is the first of these that applies.
-_CONCERN_ORDER = (
-    ap.KEY_ADDED,
-    ap.KEY_WINDOW,
-    "MC414",
-    ap.FORGE_UNSIGNED,
-    ap.NAMES_NOBODY,
-    ap.AUTHOR_LINE,
-    ap.BAD_SIGNATURE,
-    ap.UNKNOWN_KEY,
-)
-
-_Path = tuple[str | int, ...]
 
 
 @dataclass
@@ -203,20 +100,6 @@ class ChangeResult:
     commits: int
     changed: list[str] = field(default_factory=list)
     target: str = ""  # the revision given as --base: whose rules and registry apply
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """An approval the change needs: `person` must approve entry `entry` of `section`."""
-
-    file: str
-    doc: Document
-    where: _Path
-    person: str
-    what: str
-    section: str
-    entry: str
-    not_by: tuple[str, ...] = ()
 
 
 def check_change(
@@ -233,138 +116,107 @@ def check_change(
     gc_was_enabled = gc.isenabled()
     gc.disable()  # as in check.run_check: loading makes many small acyclic objects
     try:
-        return _Change(root, base, head, today, strict_dates, merge_request, cache_dir).run()
+        return _check(root, base, head, today, strict_dates, merge_request, cache_dir)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-@contextmanager
-def _signers_file(text: str) -> Iterator[Path]:
-    """A temporary allowed-signers file with `text` (its digest, not its path, keys the cache)."""
-    with tempfile.TemporaryDirectory(prefix="mcr-signers-") as folder:
-        path = Path(folder) / "allowed_signers"
-        path.write_text(text, encoding="utf-8")
-        yield path
+def _check(
+    root: Path,
+    base: str,
+    head: str,
+    today: date,
+    strict_dates: bool,
+    merge_request: MergeRequestApprovals | None,
+    cache_dir: Path | None,
+) -> ChangeResult:
+    """`check_change`, with the garbage collector off."""
+    repo = Repository(root)
+    prefix, (target, head) = repo.orient([base, head])
+    base = repo.merge_base(target, head)
+    findings = Findings()
+
+    # What changed, and what is read of it (one `git cat-file` process).
+    paths = _Paths(repo, prefix, findings)
+    changed = paths.changed(base, head)
+    case_paths = [p for p in changed if is_case_path(p)]
+    policy_paths = [p for p in changed if p.startswith("policy/")]
+    # A policy change can break cases it does not touch: then every case is checked.
+    snapshot_paths = sorted({*case_paths, *paths.cases_at(head)}) if policy_paths else case_paths
+    base_files, target_files, head_files = _read(
+        repo, prefix, (base, target, head), case_paths, [*snapshot_paths, *policy_paths]
+    )
+
+    # The snapshot rules on the changed cases at the head.
+    register, loaded = load_register_at(root, head_files, snapshot_paths)
+    findings.extend(check_loaded(register, loaded, today, strict_dates).findings)
+
+    policy, _, problems = load_policy_at(target_files)
+    change = Change(
+        root=root,
+        repo=repo,
+        today=today,
+        prefix=prefix,
+        target=target,
+        base=base,
+        head=head,
+        case_paths=case_paths,
+        policy_paths=policy_paths,
+        base_files=base_files,
+        target_files=target_files,
+        head_files=head_files,
+        head_policy=register.policy,
+        head_cases={c.file: c for c in register.cases},
+        head_deletions=register.deletions,
+        head_deletions_doc=register.deletions_doc,
+        policy=policy,
+        findings=findings,
+    )
+    if policy is None:
+        evidence.report_unreadable_policy(change, problems)
+    change.approvals, commits = evidence.collect(change, merge_request, cache_dir)
+
+    # The change rules, family by family.
+    for path in case_paths:
+        _case(change, path)
+    records = history.check_deletion_log(change)
+    if records is not None:
+        deletions.check_new_records(change, records)
+    if change.index is not None:
+        versions = judging.read_approved_versions(change)
+        judging.judge(change, versions)
+        policy_changes.check(change, versions)
+    return ChangeResult(findings, len(register.case_files), base, head, commits, changed, target)
 
 
-def _first_difference(old: BaseModel, new: BaseModel, allowed: Iterable[str] = ()) -> str | None:
-    """The first field (in model order) where `new` differs from `old`, ignoring `allowed`."""
-    skip = set(allowed)
-    for name in type(old).model_fields:
-        if name not in skip and getattr(old, name) != getattr(new, name):
-            return name
-    return None
+@dataclass
+class _Paths:
+    """Register paths in the repository that git can be asked about."""
 
+    repo: Repository
+    prefix: str
+    findings: Findings
+    reported: set[str] = field(default_factory=set)
 
-def _difference(old: Any, new: Any, at: _Path = ()) -> _Path:
-    """The first data path at which `new` differs from `old` (`at` if they differ as a whole)."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key, value in new.items():
-            if key not in old or old[key] != value:
-                return _difference(old.get(key), value, (*at, key))
-        return at
-    if isinstance(old, list) and isinstance(new, list):
-        for i, value in enumerate(new):
-            if i >= len(old) or old[i] != value:
-                return _difference(old[i] if i < len(old) else None, value, (*at, i))
-        return at
-    return at
-
-
-def _describe(step: Step) -> str:
-    before = "a new case" if step.before == "new" else step.before
-    return f"{step.entry} ({step.event}) moved {before} to {step.after}"
-
-
-class _Change:
-    def __init__(
-        self,
-        root: Path,
-        base: str,
-        head: str,
-        today: date,
-        strict_dates: bool,
-        merge_request: MergeRequestApprovals | None,
-        cache_dir: Path | None,
-    ) -> None:
-        self.root = root
-        self.repo = Repository(root)
-        self.today = today
-        self.strict_dates = strict_dates
-        self.merge_request = merge_request
-        self.cache_dir = cache_dir
-        self.prefix, (self.target, self.head) = self.repo.orient([base, head])
-        self.base = self.repo.merge_base(self.target, self.head)
-        self.findings = Findings()
-        self.requirements: list[Requirement] = []
-        self.approvals = Approvals()
-        self._base_ids: set[str] | None = None
-        self._logs: dict[str, DeletionLog | None] = {}
-        self._unusable: set[str] = set()
-
-    # -- orchestration -------------------------------------------------------------------
-
-    def run(self) -> ChangeResult:
+    def changed(self, base: str, head: str) -> list[str]:
+        """The register paths that differ between `base` and `head`."""
         prefix = self.prefix
-        changed = self._usable(
+        return self.usable(
+            p[len(prefix) :] for p in self.repo.changed_files(base, head) if p.startswith(prefix)
+        )
+
+    def cases_at(self, rev: str) -> list[str]:
+        """Every case file at `rev` (paths in the register)."""
+        prefix = self.prefix
+        listed = self.usable(
             p[len(prefix) :]
-            for p in self.repo.changed_files(self.base, self.head)
+            for p in self.repo.list_files(rev, f"{prefix}cases")
             if p.startswith(prefix)
         )
-        self.case_paths = [p for p in changed if is_case_path(p)]
-        self.policy_paths = [p for p in changed if p.startswith("policy/")]
-        # A policy change can break cases it does not touch: then every case is checked.
-        snapshot_paths = (
-            sorted({*self.case_paths, *self._head_case_paths()})
-            if self.policy_paths
-            else self.case_paths
-        )
-        self.base_files, self.target_files, self.head_files = self._read(
-            self.case_paths, [*snapshot_paths, *self.policy_paths]
-        )
+        return [p for p in listed if is_case_path(p) and not p.rpartition("/")[2].startswith(".")]
 
-        register, loaded = load_register_at(self.root, self.head_files, snapshot_paths)
-        snapshot = check_loaded(register, loaded, self.today, self.strict_dates)
-        self.findings.extend(snapshot.findings)
-        self.head_policy = register.policy
-        self.head_cases = {c.file: c for c in register.cases}
-        self.head_deletions, self.head_deletions_doc = register.deletions, register.deletions_doc
-
-        self.policy, _, problems = load_policy_at(self.target_files)
-        self.index = Index(self.policy) if self.policy is not None else None
-        if self.policy is None:
-            first = problems[0] if problems else None
-            self._add(
-                Finding(
-                    first.file if first else "policy/people.yaml",
-                    1,
-                    1,
-                    "",
-                    "MC407",
-                    E,
-                    f"the policy data at the base revision {self.target[:12]} cannot be read, "
-                    "so no approval in this change can be judged"
-                    + (f": {first.file}: {first.message}" if first else ""),
-                )
-            )
-        commits = self._collect_approvals()
-
-        for path in self.case_paths:
-            self._case(path)
-        self._deletions()
-        self._judge()
-        return ChangeResult(
-            self.findings,
-            len(register.case_files),
-            self.base,
-            self.head,
-            commits,
-            changed,
-            self.target,
-        )
-
-    def _usable(self, paths: Iterable[str]) -> list[str]:
+    def usable(self, paths: Iterable[str]) -> list[str]:
         """The paths git can be asked about; a register file whose name holds a line break
         (which `git cat-file --batch` cannot take) is reported instead, its name escaped."""
         usable: list[str] = []
@@ -372,11 +224,11 @@ class _Change:
             if not any(ch in path for ch in "\n\r\0"):
                 usable.append(path)
                 continue
-            if not path.startswith(("cases/", "policy/")) or path in self._unusable:
+            if not path.startswith(("cases/", "policy/")) or path in self.reported:
                 continue
-            self._unusable.add(path)
+            self.reported.add(path)
             shown = path.encode("unicode_escape", errors="backslashreplace").decode("ascii")
-            self._add(
+            self.findings.add(
                 Finding(
                     shown,
                     1,
@@ -391,730 +243,50 @@ class _Change:
             )
         return usable
 
-    def _head_case_paths(self) -> list[str]:
-        """Every case file at the head (paths in the register)."""
-        prefix = self.prefix
-        listed = self._usable(
-            p[len(prefix) :]
-            for p in self.repo.list_files(self.head, f"{prefix}cases")
-            if p.startswith(prefix)
-        )
-        return [p for p in listed if is_case_path(p) and not p.rpartition("/")[2].startswith(".")]
 
-    def _read(
-        self, at_base: Sequence[str], at_head: Sequence[str]
-    ) -> tuple[dict[str, bytes | None], dict[str, bytes | None], dict[str, bytes | None]]:
-        """Policy files, the deletion log and the given paths at the merge base, the target
-        and the head, in one `git cat-file` process."""
-        common = [*POLICY_PATHS.values(), DELETIONS_PATH]
-        wanted: dict[str, list[str]] = {}
-        for rev, paths in (
-            (self.base, [*common, *at_base]),
-            (self.target, common),
-            (self.head, [*common, *at_head]),
-        ):
-            wanted[rev] = list(dict.fromkeys([*wanted.get(rev, []), *paths]))
-        raw = self.repo.read_blobs(
-            (rev, self.prefix + path) for rev, paths in wanted.items() for path in paths
-        )
-        base, target, head = (
-            {path: raw[(rev, self.prefix + path)] for path in wanted[rev]}
-            for rev in (self.base, self.target, self.head)
-        )
-        return base, target, head
+def _read(
+    repo: Repository,
+    prefix: str,
+    revisions: tuple[str, str, str],
+    at_base: Sequence[str],
+    at_head: Sequence[str],
+) -> tuple[Files, Files, Files]:
+    """Policy files, the deletion log and the given paths at the merge base, the target
+    and the head (`revisions`, in that order), in one `git cat-file` process."""
+    base, target, head = revisions
+    common = [*POLICY_PATHS.values(), DELETIONS_PATH]
+    wanted: dict[str, list[str]] = {}
+    for rev, paths in (
+        (base, [*common, *at_base]),
+        (target, common),
+        (head, [*common, *at_head]),
+    ):
+        wanted[rev] = list(dict.fromkeys([*wanted.get(rev, []), *paths]))
+    raw = repo.read_blobs((rev, prefix + path) for rev, paths in wanted.items() for path in paths)
+    at_base_rev, at_target, at_head_rev = (
+        {path: raw[(rev, prefix + path)] for path in wanted[rev]} for rev in revisions
+    )
+    return at_base_rev, at_target, at_head_rev
 
-    def _add(self, finding: Finding) -> None:
-        self.findings.add(finding)
 
-    def _report(self, doc: Document, path: _Path, rule: str, message: str) -> None:
-        self.findings.add(doc.finding(path, rule, message))
-
-    def _collect_approvals(self) -> int:
-        if self.policy is None or self.index is None:
-            return 0
-        registry = Registry(self.policy.people)
-        added: Registry | None = None
-        if self.head_policy is not None and POLICY_PATHS["people"] in self.policy_paths:
-            added = Registry(self.head_policy.people)
-            doc = self._head_policy_doc("people")
-            for problem in added.key_problems:
-                if doc is not None:
-                    self._report(doc, problem.path, "MC408", problem.message)
-            # Only keys the branch itself adds are "added by the change" (MC413); a key the
-            # target removed after the fork is simply not the target's (MC411).
-            forked = self._people_at_merge_base()
-            if forked is not None:
-                for fingerprint in Registry(forked).keys:
-                    added.keys.pop(fingerprint, None)
-        signers = allowed_signers(list(registry.keys.values()), windows=False)
-        cache = SignatureCache.in_directory(self.cache_dir) if self.cache_dir else None
-        with _signers_file(signers) as signers_path:
-            commits = self.repo.commits(
-                self.base, self.head, allowed_signers=signers_path, cache=cache
-            )
-        self.approvals = ap.collect(
-            commits,
-            base=registry,
-            index=self.index,
-            head_registry=added,
-            today=self.today,
-            head=self.head,
-            prefix=self.prefix,
-            merge_request=self.merge_request,
-        )
-        return len(commits)
-
-    def _people_at_merge_base(self) -> People | None:
-        raw = self.base_files.get(POLICY_PATHS["people"])
-        if raw is None:
-            return None
-        doc, problems = load_bytes(raw, POLICY_PATHS["people"])
-        if doc is None or problems:
-            return None
-        people, _ = validate(People, doc)
-        return people
-
-    def _head_policy_doc(self, name: str) -> Document | None:
-        raw = self.head_files.get(POLICY_PATHS[name])
-        if raw is None:
-            return None
-        doc, _ = load_bytes(raw, POLICY_PATHS[name])
-        return doc
-
-    # -- one case file -------------------------------------------------------------------
-
-    def _case(self, file: str) -> None:
-        base_raw, head_raw = self.base_files.get(file), self.head_files.get(file)
-        if head_raw is None:
-            if base_raw is not None:
-                self._deleted(file, base_raw)
-            return
-        head = self.head_cases.get(file)
-        if head is None:
-            return  # it does not load: the snapshot rules have said why
-        base: Case | None = None
+def _case(change: Change, file: str) -> None:
+    """The change rules on one changed case file."""
+    base_raw, head_raw = change.base_files.get(file), change.head_files.get(file)
+    if head_raw is None:
         if base_raw is not None:
-            loaded, _, _ = load_case_at(self.root, file, base_raw)
-            base = loaded.case if loaded is not None else None
-        else:
-            self._new_case(head.doc, head.case)
-        corrected = self._new_corrections(base, head.case)
-        if base is not None:
-            self._history(head.doc, base, head.case, corrected)
-        self._transitions(head.doc, base, head.case, corrected)
-        self._requirements(file, head.doc, base, head.case, corrected)
-
-    def _new_case(self, doc: Document, case: Case) -> None:
-        deleted: set[str] = set()
-        for log in (self._log_at("base"), self._log_at("target"), self.head_deletions):
-            if log is not None:
-                deleted.update(d.id for d in log.deletions)
-        if case.id in deleted:
-            self._report(
-                doc,
-                ("id",),
-                "MC402",
-                f"case id '{case.id}' belonged to a deleted case and is never reused: "
-                "run `mcr new` for a fresh id",
-            )
-        elif case.id in self._base_case_ids():
-            self._report(
-                doc,
-                ("id",),
-                "MC402",
-                f"case id '{case.id}' is already used by a case file at the base revision: "
-                "run `mcr new` for a fresh id",
-            )
-
-    def _base_case_ids(self) -> set[str]:
-        """Ids (file stems) of the case files at the merge base and at the target, listed
-        once, when first needed."""
-        if self._base_ids is None:
-            self._base_ids = {
-                p.rpartition("/")[2].rsplit(".", 1)[0]
-                for rev in dict.fromkeys([self.base, self.target])
-                for p in self.repo.list_files(rev, f"{self.prefix}cases")
-                if is_case_path(p[len(self.prefix) :])
-            }
-        return self._base_ids
-
-    def _new_corrections(self, base: Case | None, head: Case) -> set[str]:
-        """Entries that corrections added by this change name."""
-        old = {k.id for k in base.corrections} if base is not None else set()
-        return {k.entry for k in head.corrections if k.id not in old}
-
-    def _history(self, doc: Document, base: Case, head: Case, corrected: set[str]) -> None:
-        for name in FIXED_FIELDS:
-            if getattr(base, name) != getattr(head, name):
-                self._report(
-                    doc,
-                    (name,),
-                    "MC403",
-                    f"'{name}' was changed: it is part of the case's history and stays as "
-                    "recorded at the base revision",
-                )
-        for section in SECTIONS:
-            now = {e.id: (i, e) for i, e in enumerate(getattr(head, section))}
-            for old in getattr(base, section):
-                kind = section.rstrip("s").replace("_", " ")
-                if old.id not in now:
-                    if old.id not in corrected:
-                        self._report(
-                            doc,
-                            (section,),
-                            "MC403",
-                            f"{kind} {old.id} was removed: history is append-only; a recorded "
-                            "correction (who, when, why) naming it is needed",
-                        )
-                    continue
-                i, new = now[old.id]
-                if old == new or old.id in corrected:
-                    continue
-                key = self._edited(section, old, new)
-                if key is not None:
-                    self._report(
-                        doc,
-                        (section, i, key),
-                        "MC403",
-                        f"{kind} {old.id} was edited ('{key}'): history is append-only; record "
-                        "a correction (who, when, why) in 'corrections' to change it",
-                    )
-        for j, old_choice in enumerate(base.councillors):
-            if j >= len(head.councillors):
-                self._report(
-                    doc,
-                    ("councillors",),
-                    "MC403",
-                    f"councillor choice {j + 1} ({old_choice.councillor}) was removed: "
-                    "withdraw it instead",
-                )
-                continue
-            new_choice = head.councillors[j]
-            later = ("withdrawn",) if old_choice.withdrawn is None else ()
-            key = _first_difference(old_choice, new_choice, later)
-            if key is not None:
-                self._report(
-                    doc,
-                    ("councillors", j, key),
-                    "MC403",
-                    f"councillor choice {j + 1} was edited ('{key}'): add a new choice or "
-                    "withdraw this one",
-                )
-
-    def _edited(self, section: str, old: Any, new: Any) -> str | None:
-        later = [f for f in LATER_FIELDS.get(section, ()) if getattr(old, f) is None]
-        if section == "challenges" and old.outcome is not None:
-            later = []
-        if section == "incidents" and list(new.opinions[: len(old.opinions)]) == list(old.opinions):
-            later.append("opinions")
-        return _first_difference(old, new, later)
-
-    def _transitions(
-        self, doc: Document, base: Case | None, head: Case, corrected: set[str]
-    ) -> None:
-        policy = self.policy or self.head_policy
-        if policy is None:
-            return
-        before = derive(base, policy, self.today) if base is not None else Status()
-        after = derive(head, policy, self.today)
-
-        def key(step: Step) -> tuple[str, str, str, str, bool]:
-            return (step.entry, step.event, step.before, step.after, step.allowed)
-
-        def past(steps: list[Step]) -> list[tuple[Step, bool]]:
-            """The steps of entries no correction names, each with whether a corrected
-            entry's step came before it (then the states it moves between may differ)."""
-            found: list[tuple[Step, bool]] = []
-            downstream = False
-            for step in steps:
-                if step.entry in corrected:
-                    downstream = True
-                else:
-                    found.append((step, downstream))
-            return found
-
-        old_steps, new_steps = past(before.steps), past(after.steps)
-        for k, (old, old_downstream) in enumerate(old_steps):
-            new, new_downstream = new_steps[k] if k < len(new_steps) else (None, False)
-            if new is not None:
-                if key(new) == key(old):
-                    continue
-                if (
-                    (old_downstream or new_downstream)
-                    and (new.entry, new.event) == (old.entry, old.event)
-                    and (new.allowed or not old.allowed)
-                ):
-                    continue
-            where = new.path if new is not None else ("id",)
-            now = f"now {_describe(new)}" if new is not None else "now there is no such move"
-            self._report(
-                doc,
-                where,
-                "MC401",
-                f"this change rewrites the case's past: at the base revision "
-                f"{_describe(old)}; {now}. The state at the base was {before.state}; "
-                "past moves change only through a recorded correction naming that entry",
-            )
-            break
-        known = {s.entry for s in before.steps} - corrected
-        for step in after.steps:
-            if step.entry in known or step.allowed:
-                continue
-            before_word = "a new case" if step.before == "new" else step.before
-            self._report(
-                doc,
-                step.path,
-                "MC401",
-                f"{step.entry} ({step.event}) would move the case from {before_word} to "
-                f"{step.after}: policy/transitions.yaml at the base revision does not allow it",
-            )
-
-    # -- approvals needed ----------------------------------------------------------------
-
-    def _requirements(
-        self, file: str, doc: Document, base: Case | None, head: Case, corrected: set[str]
-    ) -> None:
-        """The approvals each new entry needs. An entry a correction in this change names is
-        new too: what it says now is approved afresh by the people it names."""
-        index = self.index
-        if index is None:
-            return
-        services = list(head.scope.services)
-
-        def old_ids(section: str) -> set[str]:
-            """Entries at the merge base that no correction in this change names."""
-            if base is None:
-                return set()
-            return {e.id for e in getattr(base, section)} - corrected
-
-        def named(kind: str, entry: str) -> str:
-            return f"{kind} {entry}" + (" (as corrected)" if entry in corrected else "")
-
-        def need(
-            where: _Path,
-            person: str,
-            action: str | None,
-            day: date,
-            what: str,
-            section: str,
-            entry: str,
-            not_by: tuple[str, ...] = (),
-        ) -> None:
-            if action is not None and not index.approves(action, [person], day, services):
-                self._report(
-                    doc,
-                    where,
-                    "MC415",
-                    f"{what}: {person} did not hold a role that may give this approval "
-                    f"('{action}' in policy/roles.yaml) on {day}, in the registry at the base "
-                    "revision",
-                )
-            self.requirements.append(
-                Requirement(file, doc, where, person, what, section, entry, not_by)
-            )
-
-        for i, dec in enumerate(head.decisions):
-            if dec.id in old_ids("decisions"):
-                continue
-            path: _Path = ("decisions", i)
-            what = named("decision", dec.id)
-            if dec.stage == 1:
-                need(
-                    (*path, "decided_by"),
-                    dec.decided_by,
-                    "decision-stage-1",
-                    dec.date,
-                    what,
-                    "decisions",
-                    dec.id,
-                )
-                continue
-            others = tuple(
-                p
-                for p in (
-                    dec.business_case.author if dec.business_case else None,
-                    dec.recommendation.by if dec.recommendation else None,
-                )
-                if p is not None and p != dec.decided_by
-            )
-            need(
-                (*path, "decided_by"),
-                dec.decided_by,
-                "decision-stage-2",
-                dec.date,
-                what,
-                "decisions",
-                dec.id,
-                others,
-            )
-            if dec.recommendation is not None:
-                rec = dec.recommendation
-                need(
-                    (*path, "recommendation", "by"),
-                    rec.by,
-                    "recommendation",
-                    rec.date,
-                    f"the recommendation on {what}",
-                    "decisions",
-                    dec.id,
-                )
-        for i, rev in enumerate(head.reviews):
-            if rev.id in old_ids("reviews"):
-                continue
-            if not index.approves("review", rev.reviewed_by, rev.date, services):
-                self._report(
-                    doc,
-                    ("reviews", i, "reviewed_by"),
-                    "MC415",
-                    f"{named('review', rev.id)}: the reviewers did not hold the roles a review "
-                    f"needs ('review' in policy/roles.yaml) on {rev.date}, in the registry at "
-                    "the base revision",
-                )
-            for j, who in enumerate(rev.reviewed_by):
-                need(
-                    ("reviews", i, "reviewed_by", j),
-                    who,
-                    None,
-                    rev.date,
-                    named("review", rev.id),
-                    "reviews",
-                    rev.id,
-                )
-        base_challenges = {c.id: c for c in base.challenges} if base is not None else {}
-        for i, ch in enumerate(head.challenges):
-            old = base_challenges.get(ch.id)
-            if ch.outcome is None or ch.decided_by is None or ch.decided is None:
-                continue
-            if old is not None and old.outcome is not None and ch.id not in corrected:
-                continue
-            need(
-                ("challenges", i, "decided_by"),
-                ch.decided_by,
-                "challenge",
-                ch.decided,
-                f"the outcome of {named('challenge', ch.id)}",
-                "challenges",
-                ch.id,
-            )
-        for i, corr in enumerate(head.corrections):
-            if corr.id in old_ids("corrections"):
-                continue
-            need(
-                ("corrections", i, "approved_by"),
-                corr.approved_by,
-                "correction",
-                corr.date,
-                named("correction", corr.id),
-                "corrections",
-                corr.id,
-            )
-
-    # -- deletions -----------------------------------------------------------------------
-
-    def _log_at(self, where: str) -> DeletionLog | None:
-        """The deletion log at the merge base ("base") or the target ("target"): empty if
-        there is none, None if it does not load; read once."""
-        if where not in self._logs:
-            files = self.base_files if where == "base" else self.target_files
-            raw = files.get(DELETIONS_PATH)
-            log: DeletionLog | None = DeletionLog()
-            if raw is not None:
-                doc, problems = load_bytes(raw, DELETIONS_PATH)
-                log = validate(DeletionLog, doc)[0] if doc is not None and not problems else None
-            self._logs[where] = log
-        return self._logs[where]
-
-    def _deleted(self, file: str, base_raw: bytes) -> None:
-        case_id = file.rpartition("/")[2].rsplit(".", 1)[0]
-        log, doc = self.head_deletions, self.head_deletions_doc
-        records = {d.id: (i, d) for i, d in enumerate(log.deletions)} if log else {}
-        if case_id not in records:
-            where = (
-                doc.finding(("deletions",), "MC406", "")
-                if doc is not None
-                else Finding(file, 1, 1, "", "MC406", E, "")
-            )
-            self._add(
-                Finding(
-                    where.file,
-                    where.line,
-                    where.column,
-                    where.path,
-                    "MC406",
-                    E,
-                    f"{file} is deleted without a record in cases/deletions.yaml: record the "
-                    "deletion (date, reason, approver, anonymous statistics)",
-                )
-            )
-            return
-        i, record = records[case_id]
-        assert doc is not None
-        if record.reason == "erasure":
-            return
-        loaded, _, _ = load_case_at(self.root, file, base_raw)
-        policy = self.policy or self.head_policy
-        if loaded is None or policy is None:
-            self._report(
-                doc,
-                ("deletions", i, "reason"),
-                "MC404",
-                f"{file} could not be read at the base revision, so its deletion cannot be "
-                "shown to be due",
-            )
-            return
-        status = derive(loaded.case, policy, self.today)
-        due = status.deletion_due
-        if status.state != "dormant" or due is None or due > self.today or status.open_holds:
-            if status.state != "dormant":
-                why = f"it is {status.state}, not dormant"
-            elif status.open_holds:
-                why = f"legal hold {', '.join(status.open_holds)} is open"
-            else:
-                why = f"its deletion is due on {due}"
-            self._report(
-                doc,
-                ("deletions", i, "reason"),
-                "MC404",
-                f"{case_id} is deleted for retention before its deletion is due: {why} (§7)",
-            )
-
-    def _deletions(self) -> None:
-        log, doc = self.head_deletions, self.head_deletions_doc
-        base_log = self._log_at("base")
-        if log is None:
-            return  # it does not load: the snapshot rules have said why
-        if doc is None:  # no log at the head
-            if base_log is None or base_log.deletions:  # the merge base's did not load, or
-                records = (  # had records
-                    f"the deletion records of {', '.join(d.id for d in base_log.deletions)}"
-                    if base_log is not None
-                    else "its deletion records"
-                )
-                self._add(
-                    Finding(
-                        DELETIONS_PATH,
-                        1,
-                        1,
-                        "",
-                        "MC403",
-                        E,
-                        f"{DELETIONS_PATH} was removed, and with it {records}: the log is "
-                        "append-only (and deleted ids are never reused)",
-                    )
-                )
-            return
-        now = {d.id: (i, d) for i, d in enumerate(log.deletions)}
-        old_ids: set[str] = set()
-        if base_log is not None:
-            for old in base_log.deletions:
-                old_ids.add(old.id)
-                if old.id not in now:
-                    self._report(
-                        doc,
-                        ("deletions",),
-                        "MC403",
-                        f"the deletion record of {old.id} was removed: the log is append-only",
-                    )
-                    continue
-                i, new = now[old.id]
-                key = _first_difference(old, new)
-                if key is not None:
-                    self._report(
-                        doc,
-                        ("deletions", i, key),
-                        "MC403",
-                        f"the deletion record of {old.id} was edited ('{key}'): the log is "
-                        "append-only",
-                    )
-        deleted = {
-            p.rpartition("/")[2].rsplit(".", 1)[0]
-            for p in self.case_paths
-            if self.base_files.get(p) is not None and self.head_files.get(p) is None
-        }
-        for i, record in enumerate(log.deletions):
-            if record.id in old_ids:
-                continue
-            if record.id not in deleted:
-                self._report(
-                    doc,
-                    ("deletions", i, "id"),
-                    "MC406",
-                    f"records the deletion of {record.id}, but this change deletes no such case "
-                    "file",
-                )
-            index = self.index
-            if index is not None and not index.approves(
-                "deletion", [record.approved_by], record.deleted, []
-            ):
-                self._report(
-                    doc,
-                    ("deletions", i, "approved_by"),
-                    "MC415",
-                    f"{record.approved_by} did not hold a role that may approve a deletion on "
-                    f"{record.deleted}, in the registry at the base revision",
-                )
-            self.requirements.append(
-                Requirement(
-                    DELETIONS_PATH,
-                    doc,
-                    ("deletions", i, "approved_by"),
-                    record.approved_by,
-                    f"the deletion of {record.id}",
-                    "deletions",
-                    record.id,
-                )
-            )
-
-    # -- judging approvals ---------------------------------------------------------------
-
-    def _judge(self) -> None:
-        if self.index is None:
-            return
-        reads: set[tuple[str, str]] = set()
-        for req in self.requirements:
-            for person in (req.person, *req.not_by):
-                for ev in self.approvals.of(person, req.file):
-                    if ev.commit != self.head:
-                        reads.add((ev.commit, self.prefix + req.file))
-        for path in self.policy_paths:
-            for ev in self.approvals.covering(path):
-                if ev.commit != self.head:
-                    reads.add((ev.commit, self.prefix + path))
-        self.blobs = self.repo.read_blobs(sorted(reads))
-        self.parsed: dict[bytes, dict[str, dict[str, BaseModel]]] = {}
-        for req in self.requirements:
-            self._judge_one(req)
-        self._policy_changes()
-
-    def _raw_at(self, commit: str, file: str) -> bytes | None:
-        if commit == self.head:
-            return self.head_files.get(file)
-        return self.blobs.get((commit, self.prefix + file))
-
-    def _entries(self, raw: bytes, file: str) -> dict[str, dict[str, BaseModel]]:
-        found = self.parsed.get(raw)
-        if found is not None:
-            return found
-        entries: dict[str, dict[str, BaseModel]] = {}
-        doc, problems = load_bytes(raw, file)
-        if doc is not None and not problems:
-            if file == DELETIONS_PATH:
-                log, _ = validate(DeletionLog, doc)
-                if log is not None:
-                    entries["deletions"] = {d.id: d for d in log.deletions}
-            else:
-                case, _ = validate(Case, doc)
-                if case is not None:
-                    for section in SECTIONS:
-                        entries[section] = {e.id: e for e in getattr(case, section)}
-        self.parsed[raw] = entries
-        return entries
-
-    def _approved(self, req: Requirement, person: str) -> tuple[list[str], list[str]]:
-        """Evidence that `person` approved the entry as it is at the head, and evidence of an
-        approval of another version of it."""
-        head_raw = self.head_files.get(req.file)
-        if head_raw is None:
-            return [], []
-        target = self._entries(head_raw, req.file).get(req.section, {}).get(req.entry)
-        good: list[str] = []
-        stale: list[str] = []
-        for ev in self.approvals.of(person, req.file):
-            raw = self._raw_at(ev.commit, req.file)
-            if raw == head_raw:
-                good.append(ev.detail)
-                continue
-            signed = (
-                self._entries(raw, req.file).get(req.section, {}).get(req.entry)
-                if raw is not None
-                else None
-            )
-            if signed is not None and signed == target:
-                good.append(ev.detail)
-            elif signed is not None:
-                stale.append(ev.detail)
-        return good, stale
-
-    def _judge_one(self, req: Requirement) -> None:
-        good, stale = self._approved(req, req.person)
-        if good:
-            return
-        subject = f"{req.what} names {req.person}"
-        if stale:
-            self._report(
-                req.doc,
-                req.where,
-                "MC419",
-                f"{subject}, who approved an earlier version of it ({stale[0]}); it was "
-                f"changed afterwards, so {req.person} must approve it again",
-            )
-            return
-        concerns = self.approvals.concerns_about(req.person, req.file)
-        by_rule: dict[str, list[str]] = {}
-        for concern in concerns:
-            by_rule.setdefault(concern.rule, []).append(concern.detail)
-        for other in req.not_by:
-            good_other, _ = self._approved(req, other)
-            if good_other:
-                by_rule.setdefault("MC414", []).append(
-                    f"{good_other[0]}, but {other} also wrote the business case or the "
-                    "recommendation: the Director of Governance's approval must be their own "
-                    "(§6.2)"
-                )
-        for rule in _CONCERN_ORDER:
-            if rule in by_rule:
-                self._report(
-                    req.doc,
-                    req.where,
-                    rule,
-                    f"{subject}, but there is no approval by them: {by_rule[rule][0]}",
-                )
-                return
-        self._report(
-            req.doc,
-            req.where,
-            "MC410",
-            f"{subject}, but no commit in the range that changes {req.file} (or names it in "
-            f"an 'Approves:' trailer) is signed by a key of theirs, and no merge-request "
-            "evidence names them: they sign a commit (see the approvers' guide) or approve the "
-            "merge request",
-        )
-
-    def _policy_changes(self) -> None:
-        index = self.index
-        if index is None:
-            return
-        for path in self.policy_paths:
-            head_raw = self.head_files.get(path)
-            people = sorted(
-                {
-                    ev.person
-                    for ev in self.approvals.covering(path)
-                    if self._raw_at(ev.commit, path) == head_raw
-                }
-            )
-            if index.approves("policy-change", people, self.today, []):
-                continue
-            action = "deleted" if head_raw is None else "changed"
-            named = f" (approvals found: {', '.join(people)})" if people else ""
-            message = (
-                f"{path} is {action} without the approval of a person whose role allows "
-                f"'policy-change' (policy/roles.yaml at the base revision){named}: they "
-                "sign a commit with this version of the file, or approve the merge request"
-            )
-            where = self._first_change(path)
-            if where is None:
-                self._add(Finding(path, 1, 1, "", "MC405", E, message))
-            else:
-                self._report(where[0], where[1], "MC405", message)
-
-    def _first_change(self, path: str) -> tuple[Document, _Path] | None:
-        """The head document of a changed YAML file and the first data path that differs."""
-        head_raw, base_raw = self.head_files.get(path), self.base_files.get(path)
-        if head_raw is None or not path.endswith(".yaml"):
-            return None
-        head, _ = load_bytes(head_raw, path)
-        if head is None:
-            return None
-        base = load_bytes(base_raw, path)[0] if base_raw is not None else None
-        return head, _difference(base.data if base is not None else None, head.data)
+            deletions.check_deleted_case(change, file, base_raw)
+        return
+    head = change.head_cases.get(file)
+    if head is None:
+        return  # it does not load: the snapshot rules have said why
+    base: Case | None = None
+    if base_raw is not None:
+        loaded, _, _ = load_case_at(change.root, file, base_raw)
+        base = loaded.case if loaded is not None else None
+    else:
+        new_cases.check_id(change, head.doc, head.case)
+    corrected = history.corrected_entries(base, head.case)
+    if base is not None:
+        history.check_case(change, head.doc, base, head.case, corrected)
+    transitions.check_case(change, head.doc, base, head.case, corrected)
+    requirements.of_case(change, file, head.doc, base, head.case, corrected)
