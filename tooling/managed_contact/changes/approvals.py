@@ -61,7 +61,7 @@ _EMAIL_IN_TRAILER = re.compile(r"<([^<>\s]+@[^<>\s]+)>\s*\Z")
 _BARE_EMAIL = re.compile(r"[^<>\s]+@[^<>\s]+\Z")
 _CASE_ID = re.compile(r"MC-[0-9]{4}-[0-9]{4}\Z")
 
-# Concern rule ids (their descriptions are in changes.CHANGE_CATALOGUE).
+# Concern rule ids, declared with their descriptions in changes/evidence.py.
 UNKNOWN_KEY = "MC411"
 KEY_WINDOW = "MC412"
 KEY_ADDED = "MC413"
