@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 
 from click.testing import CliRunner
@@ -59,3 +61,48 @@ def test_rules_reference_lists_every_rule() -> None:
     page = rules_markdown()
     for rule_id, rule in ALL_RULES.items():
         assert f"| {rule_id} | {rule.severity.value} |" in page
+
+
+ARCHITECTURE = REPO / "ARCHITECTURE.md"
+PACKAGE = REPO / "tooling" / "managed_contact"
+_RULE_ROW = re.compile(r"^\| (MC\d{3}[^|]*) \| `([a-z_/]+\.py)`", re.MULTILINE)
+
+
+def _rule_ids(cell: str) -> set[str]:
+    """The ids a table cell names: single ids, and ranges written with an en dash."""
+    found: set[str] = set()
+    for part in cell.split(","):
+        ends = [int(n) for n in re.findall(r"MC(\d{3})", part)]
+        found.update(f"MC{n:03d}" for n in range(ends[0], ends[-1] + 1))
+    return found
+
+
+def _owners() -> dict[str, str]:
+    """Each rule id, by the module (relative to the package) whose RULES declare it."""
+    owners: dict[str, str] = {}
+    for package in ("register.rules", "changes"):
+        imported = importlib.import_module(f"managed_contact.{package}")
+        for info in pkgutil.iter_modules(imported.__path__):
+            module = importlib.import_module(f"{imported.__name__}.{info.name}")
+            for rule in getattr(module, "RULES", ()):
+                owners[rule.id] = f"{package.replace('.', '/')}/{info.name}.py"
+    return owners
+
+
+def test_architecture_names_only_modules_that_exist() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:register|changes|site|cli)/[a-z_/]+\.py)`", text))
+    assert len(named) >= 30
+    missing = sorted(p for p in named if not (PACKAGE / p).is_file())
+    assert not missing, f"ARCHITECTURE.md names modules that do not exist: {missing}"
+
+
+def test_architecture_gives_every_rule_the_module_that_owns_it() -> None:
+    owners = _owners()
+    assert set(owners) == set(ALL_RULES)
+    listed: dict[str, str] = {}
+    for ids, module in _RULE_ROW.findall(ARCHITECTURE.read_text(encoding="utf-8")):
+        for rule in _rule_ids(ids):
+            assert rule not in listed, f"{rule} is listed twice in ARCHITECTURE.md"
+            listed[rule] = module
+    assert listed == owners
