@@ -1,4 +1,4 @@
-"""The MkDocs adapter: adds the pages `managed_contact.pages` generates to a MkDocs build.
+"""The MkDocs adapter: adds the pages `managed_contact.site.pages` generates to a MkDocs build.
 
 Everything here is glue. The pages themselves (and every escaping decision but one: the theme
 escapes the protective marking it prints) live in `pages`, so moving to another generator means
@@ -12,7 +12,7 @@ The protective marking in policy/settings.yaml goes to the theme as
 `config.extra.protective_marking`; site/overrides/main.html shows it at the top of every page.
 
 "Today" is `MCR_TODAY` when set (as `mcr build --today` and `mcr serve --today` arrange), else
-the clock; `site.build_site` sets it on the plugin directly.
+the clock; `site.build.build_site` sets it on the plugin directly.
 """
 
 from __future__ import annotations
