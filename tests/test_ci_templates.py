@@ -58,6 +58,13 @@ def scripts(pipeline: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def runs(workflow: dict[str, Any]) -> dict[str, str]:
+    return {
+        name: "\n".join(step.get("run", "") for step in job["steps"])
+        for name, job in workflow["jobs"].items()
+    }
+
+
 def test_gitlab_pipelines() -> None:
     pipeline = load(GITLAB)
     jobs = scripts(pipeline)
@@ -81,15 +88,12 @@ def test_artifacts_expire_well_before_the_retention_period() -> None:
 
 def test_github_workflow() -> None:
     workflow = load(GITHUB)
-    runs = {
-        name: "\n".join(step.get("run", "") for step in job["steps"])
-        for name, job in workflow["jobs"].items()
-    }
-    assert "--base" in runs["change"]
-    assert "--approvals approvals.json" in runs["change"]
-    assert "mcr check --strict-dates" in runs["daily"]
-    assert "mcr due" in runs["daily"]
-    assert "mcr build --output public" in runs["pages"]
+    steps = runs(workflow)
+    assert "--base" in steps["change"]
+    assert "--approvals approvals.json" in steps["change"]
+    assert "mcr check --strict-dates" in steps["daily"]
+    assert "mcr due" in steps["daily"]
+    assert "mcr build --output public" in steps["pages"]
     checkout = workflow["jobs"]["change"]["steps"][0]
     assert checkout["with"]["fetch-depth"] == 0
 
@@ -103,26 +107,12 @@ def test_pre_commit_hook() -> None:
     assert hook["minimum_pre_commit_version"]
 
 
-def _job_scripts(path: Path) -> dict[str, str]:
-    """Each job's commands as one text, in the GitLab or the GitHub template."""
-    data = load(path)
-    if path == GITLAB:
-        return {
-            name: "\n".join([*job.get("before_script", []), *job.get("script", [])])
-            for name, job in data.items()
-            if isinstance(job, dict) and "script" in job
-        }
-    return {
-        name: "\n".join(step.get("run", "") for step in job["steps"])
-        for name, job in data["jobs"].items()
-    }
-
-
 @pytest.mark.parametrize("path", [GITLAB, GITHUB], ids=lambda p: p.name)
 def test_the_job_that_builds_the_site_installs_the_site_extra(path: Path) -> None:
-    variables = load(path)["variables" if path == GITLAB else "env"]
+    data = load(path)
+    variables = data["variables" if path == GITLAB else "env"]
     assert variables["MCR_SITE_PACKAGE"] == ".[site]"
-    jobs = _job_scripts(path)
+    jobs = scripts(data) if path == GITLAB else runs(data)
     builders = {name for name, text in jobs.items() if "mcr build" in text}
     extras = {name for name, text in jobs.items() if '"$MCR_SITE_PACKAGE"' in text}
     assert builders
