@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections import defaultdict
 
 import managed_contact.changes as changes
 from managed_contact.changes.check import CHANGE_CATALOGUE
 
+from rulefamilies import declared_rules
+
 
 def test_every_change_rule_is_owned_by_exactly_one_family_and_listed_in_id_order() -> None:
     owners: dict[str, list[str]] = defaultdict(list)
-    for info in pkgutil.iter_modules(changes.__path__):
-        module = importlib.import_module(f"{changes.__name__}.{info.name}")
-        for rule in getattr(module, "RULES", ()):
-            owners[rule.id].append(info.name)
-            assert CHANGE_CATALOGUE.get(rule.id) == rule, (info.name, rule.id)
+    for name, rules in declared_rules(changes).items():
+        for rule in rules:
+            owners[rule.id].append(name)
+            assert CHANGE_CATALOGUE.get(rule.id) == rule, (name, rule.id)
     assert set(owners) == set(CHANGE_CATALOGUE)
     assert {rule: found for rule, found in owners.items() if len(found) != 1} == {}
     assert list(CHANGE_CATALOGUE) == sorted(CHANGE_CATALOGUE)

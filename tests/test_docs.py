@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 
 from click.testing import CliRunner
 
+import managed_contact.changes as changes_package
+import managed_contact.register.rules as rules_package
 from managed_contact.changes.check import ALL_RULES
 from managed_contact.cli.main import main
 from managed_contact.cli.reference import cli_markdown
@@ -15,6 +15,7 @@ from managed_contact.errors import ExitCode
 from managed_contact.site.reference import rules_markdown
 
 from conftest import REPO
+from rulefamilies import declared_rules
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -80,12 +81,9 @@ def _rule_ids(cell: str) -> set[str]:
 def _owners() -> dict[str, str]:
     """Each rule id, by the module (relative to the package) whose RULES declare it."""
     owners: dict[str, str] = {}
-    for package in ("register.rules", "changes"):
-        imported = importlib.import_module(f"managed_contact.{package}")
-        for info in pkgutil.iter_modules(imported.__path__):
-            module = importlib.import_module(f"{imported.__name__}.{info.name}")
-            for rule in getattr(module, "RULES", ()):
-                owners[rule.id] = f"{package.replace('.', '/')}/{info.name}.py"
+    for folder, package in (("register/rules", rules_package), ("changes", changes_package)):
+        for name, rules in declared_rules(package).items():
+            owners.update((rule.id, f"{folder}/{name}.py") for rule in rules)
     return owners
 
 

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections import defaultdict
 
 import managed_contact.register.rules as rules_package
-from managed_contact.register.rules import CATALOGUE, Rule
+from managed_contact.register.rules import CATALOGUE
 
-
-def _declared() -> dict[str, tuple[Rule, ...]]:
-    """Each module of the rules package that declares `RULES`, by its name, with them."""
-    declared: dict[str, tuple[Rule, ...]] = {}
-    for info in pkgutil.iter_modules(rules_package.__path__):
-        module = importlib.import_module(f"{rules_package.__name__}.{info.name}")
-        rules = getattr(module, "RULES", None)
-        if rules is not None:
-            declared[info.name] = tuple(rules)
-    return declared
+from rulefamilies import declared_rules
 
 
 def test_every_rule_is_owned_by_one_module_and_the_catalogue_is_in_id_order() -> None:
-    declared = _declared()
+    declared = declared_rules(rules_package)
     owners: dict[str, list[str]] = defaultdict(list)
     for module, rules in declared.items():
         for rule in rules:
