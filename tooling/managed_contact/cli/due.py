@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from ..errors import ExitCode
 from ..register.check import run_check
 from ..register.schedule import due_items
 from . import report
 from .options import (
+    fail_with,
     format_option,
     handle_errors,
     register_option,
@@ -39,8 +38,7 @@ def due(within: int | None, register_dir: Path | None, today: str | None, fmt: s
     day = today_from(today)
     result = run_check(root, day)
     if result.register.policy is None:
-        click.echo(report.findings_text(result.findings.sorted(), 0), err=True)
-        sys.exit(ExitCode.FINDINGS)
+        fail_with(result.findings.sorted(), 0)
     window = within if within is not None else result.register.policy.periods.due_soon_days
     items = due_items(result.statuses, day, window)
     names = {c.case.id: c.case.customer.name for c in result.register.cases}

@@ -9,16 +9,18 @@ import functools
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from ..errors import ExitCode, McrError
 from ..register.dates import parse_today
+from ..register.findings import Finding
 from ..register.snapshot import find_root
+from . import report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,6 +49,12 @@ def handle_errors(func: F) -> F:
             sys.exit(ExitCode.INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+def fail_with(findings: Sequence[Finding], checked: int) -> NoReturn:
+    """Stop with the findings that kept a command from running (on stderr) and exit 1."""
+    click.echo(report.findings_text(findings, checked), err=True)
+    sys.exit(ExitCode.FINDINGS)
 
 
 def today_from(value: str | None) -> date:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
-from ..errors import ExitCode, UnknownCase
+from ..errors import UnknownCase
 from ..register.check import run_check
 from . import report
 from .options import (
+    fail_with,
     format_option,
     handle_errors,
     register_option,
@@ -37,8 +37,7 @@ def show(case_id: str, register_dir: Path | None, today: str | None, fmt: str) -
     result = run_check(root, day, only=[path])
     loaded = result.register.case(case_id)
     if loaded is None or result.index is None:
-        click.echo(report.findings_text(result.findings.sorted(), 1), err=True)
-        sys.exit(ExitCode.FINDINGS)
+        fail_with(result.findings.sorted(), 1)
     status = result.statuses[case_id]
     if fmt == "json":
         click.echo(json.dumps(report.show_data(loaded.case, status, result.index, day), indent=2))

@@ -8,8 +8,14 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode
-from . import report
-from .options import handle_errors, register_option, register_root, today_from, today_option
+from .options import (
+    fail_with,
+    handle_errors,
+    register_option,
+    register_root,
+    today_from,
+    today_option,
+)
 
 
 @click.command()
@@ -38,8 +44,7 @@ def signers(
     root = register_root(register_dir)
     policy, _, problems = load_policy(root)
     if policy is None:
-        click.echo(report.findings_text(problems, 0), err=True)
-        sys.exit(ExitCode.FINDINGS)
+        fail_with(problems, 0)
     generated = signers_files(policy, today_from(today))
     for problem in generated.problems:
         click.echo(f"policy/people.yaml: error: MC408: {problem.message}", err=True)
