@@ -20,6 +20,7 @@ from managed_contact.changes.check import ChangeResult, check_change
 from managed_contact.register.findings import Finding
 
 from gitfixtures import SshKey, commit, git_env, make_repo, make_ssh_key, run_git
+from sealkit import sealed
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 28)
@@ -84,7 +85,8 @@ def dump_yaml(data: Any) -> str:
 
 
 def case_yaml(data: dict[str, Any]) -> str:
-    return MODELINE + dump_yaml(data)
+    """A case file as committed: sealed with the case's test key."""
+    return sealed(MODELINE + dump_yaml(data), str(data["id"]))
 
 
 @dataclass

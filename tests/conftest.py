@@ -18,11 +18,21 @@ REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 28)
 
 
+@pytest.fixture(scope="session")
+def session_keystore(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The keystore test cases are sealed with (`sealkit`), shared by a session's tests."""
+    return tmp_path_factory.mktemp("keystore")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+    session_keystore: Path,
 ) -> None:
-    """No test reads the wall clock, the user's git config or writes to $HOME."""
+    """No test reads the wall clock, the user's git config or writes to $HOME; every command
+    finds the session's keystore."""
+    monkeypatch.setenv("MCR_KEYSTORE", str(session_keystore))
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("MCR_TODAY", TODAY.isoformat())

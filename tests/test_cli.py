@@ -16,11 +16,13 @@ from managed_contact.errors import ExitCode
 from managed_contact.register.rules import MODELINE
 
 from casebuilder import case, decision, letter, review
+from sealkit import sealed
 
 
 def write_case(root: Path, data: dict[str, object]) -> Path:
     path = root / "cases" / f"{data['id']}.yaml"
-    path.write_text(MODELINE + "\n" + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    text = MODELINE + "\n" + yaml.safe_dump(data, sort_keys=False)
+    path.write_text(sealed(text, str(data["id"])), encoding="utf-8")
     return path
 
 

@@ -15,14 +15,16 @@ from managed_contact.register.policy import Policy
 from managed_contact.register.rules import MODELINE
 
 from casebuilder import LETTER_STATES, case, decision, letter, review
+from sealkit import keys, sealed
 
 TODAY = date(2026, 11, 28)
 
 
 def rules_for(register: Path, data: dict[str, Any], today: date = TODAY) -> list[str]:
     path = register / "cases" / f"{data['id']}.yaml"
-    path.write_text(MODELINE + "\n" + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    result = run_check(register, today)
+    text = MODELINE + "\n" + yaml.safe_dump(data, sort_keys=False)
+    path.write_text(sealed(text, str(data["id"])), encoding="utf-8")
+    result = run_check(register, today, keys=keys())
     return sorted(f.rule for f in result.findings)
 
 

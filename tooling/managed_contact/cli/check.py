@@ -13,6 +13,8 @@ from . import report
 from .options import (
     format_option,
     handle_errors,
+    keys_for,
+    keystore_option,
     register_option,
     register_root,
     today_from,
@@ -44,6 +46,7 @@ def _signature_cache_dir(root: Path) -> Path | None:
 @click.command(epilog=_change_rules_epilog())
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @register_option
+@keystore_option
 @today_option
 @format_option
 @click.option(
@@ -80,6 +83,7 @@ def _signature_cache_dir(root: Path) -> Path | None:
 def check(
     paths: tuple[Path, ...],
     register_dir: Path | None,
+    keystore_spec: str | None,
     today: str | None,
     fmt: str,
     strict_dates: bool,
@@ -118,8 +122,16 @@ def check(
         raise click.UsageError("--head and --approvals go with --base")
     files = [p for p in paths if p.is_file()]
     only = files if files and len(files) == len(paths) else None
-    result = run_check(root, today_from(today), strict_dates=strict_dates, only=only)
+    result = run_check(
+        root,
+        today_from(today),
+        strict_dates=strict_dates,
+        only=only,
+        keys=keys_for(root, keystore_spec),
+    )
     findings = result.findings.sorted()
     checked = len(result.register.case_files)
     click.echo(render(findings, checked))
+    if result.skipped and fmt == "text":
+        click.echo(report.skipped_text(result.skipped), err=True)
     sys.exit(ExitCode.FINDINGS if result.findings.errors else ExitCode.OK)

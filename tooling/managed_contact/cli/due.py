@@ -13,6 +13,8 @@ from .options import (
     fail_with,
     format_option,
     handle_errors,
+    keys_for,
+    keystore_option,
     register_option,
     register_root,
     today_from,
@@ -29,14 +31,21 @@ from .options import (
     help="Look this many days ahead (default: due_soon_days in policy/periods.yaml).",
 )
 @register_option
+@keystore_option
 @today_option
 @format_option
 @handle_errors
-def due(within: int | None, register_dir: Path | None, today: str | None, fmt: str) -> None:
+def due(
+    within: int | None,
+    register_dir: Path | None,
+    keystore_spec: str | None,
+    today: str | None,
+    fmt: str,
+) -> None:
     """List reviews, monitoring ends and deletions due or overdue, soonest first."""
     root = register_root(register_dir)
     day = today_from(today)
-    result = run_check(root, day)
+    result = run_check(root, day, keys=keys_for(root, keystore_spec))
     if result.register.policy is None:
         fail_with(result.findings.sorted(), 0)
     window = within if within is not None else result.register.policy.periods.due_soon_days

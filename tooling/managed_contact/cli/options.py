@@ -19,7 +19,8 @@ import click
 from ..errors import ExitCode, McrError
 from ..register.dates import parse_today
 from ..register.findings import Finding
-from ..register.snapshot import find_root
+from ..register.snapshot import Keys, demo_keystore, find_root
+from ..sealing.keystore import Keystore, open_keystore
 from . import report
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -91,3 +92,22 @@ format_option = click.option(
     show_default=True,
     help="Output for people (text) or machines (json).",
 )
+keystore_option = click.option(
+    "--keystore",
+    "keystore_spec",
+    metavar="DIR|vault:MOUNT/PREFIX",
+    default=None,
+    help="Where case keys are kept: a directory, or 'vault:' for OpenBao/Vault (default: "
+    "$MCR_KEYSTORE, else the register's own, in its git directory).",
+)
+
+
+def keystore_for(root: Path, spec: str | None) -> Keystore | None:
+    """The keystore a command uses (None: there is none, and the command runs keyless)."""
+    return open_keystore(spec, root, demo_keystore(root))
+
+
+def keys_for(root: Path, spec: str | None) -> Keys | None:
+    """The key lookup for opening sealed values, or None without a keystore."""
+    found = keystore_for(root, spec)
+    return found.get if found is not None else None

@@ -192,3 +192,14 @@ def due_json(items: Sequence[DueItem]) -> str:
         ],
         indent=2,
     )
+
+
+def skipped_text(skipped: dict[str, list[str]]) -> str:
+    """The rules a check without keys could not run, and on how many cases."""
+    lines = []
+    for rule, cases in sorted(skipped.items()):
+        lines.append(
+            f"skipped: {rule} on {len(cases)} case(s) whose sealed values could not be opened "
+            "(no keystore or no key): it reads personal text. Run with --keystore to include it."
+        )
+    return "\n".join(lines)

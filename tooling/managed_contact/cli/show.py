@@ -14,6 +14,8 @@ from .options import (
     fail_with,
     format_option,
     handle_errors,
+    keys_for,
+    keystore_option,
     register_option,
     register_root,
     today_from,
@@ -24,17 +26,24 @@ from .options import (
 @click.command()
 @click.argument("case_id")
 @register_option
+@keystore_option
 @today_option
 @format_option
 @handle_errors
-def show(case_id: str, register_dir: Path | None, today: str | None, fmt: str) -> None:
+def show(
+    case_id: str,
+    register_dir: Path | None,
+    keystore_spec: str | None,
+    today: str | None,
+    fmt: str,
+) -> None:
     """Show a case's derived state, dates, measures and history, in plain words."""
     root = register_root(register_dir)
     path = root / "cases" / f"{case_id}.yaml"
     if not path.is_file():
         raise UnknownCase(f"no case {case_id}: there is no cases/{case_id}.yaml")
     day = today_from(today)
-    result = run_check(root, day, only=[path])
+    result = run_check(root, day, only=[path], keys=keys_for(root, keystore_spec))
     loaded = result.register.case(case_id)
     if loaded is None or result.index is None:
         fail_with(result.findings.sorted(), 1)

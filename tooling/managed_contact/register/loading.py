@@ -47,6 +47,16 @@ class Position:
     column: int
 
 
+@dataclass(frozen=True)
+class Span:
+    """Where a scalar's text is: ``text[start:end]``, in characters of the decoded file."""
+
+    start: int
+    end: int
+    block: bool  # a `|` or `>` block scalar, which owns the line breaks after it
+    flow: bool  # inside a flow collection (`[a, b]`), where only quoted text can go
+
+
 @dataclass
 class Document:
     """A loaded YAML file: its data and where each value in it came from."""
@@ -55,6 +65,10 @@ class Document:
     data: Any
     positions: dict[Path_, Position] = field(default_factory=dict)
     first_line: str = ""
+    #: The decoded text, and every scalar's span when loaded with ``spans=True`` (to rewrite
+    #: values in place).
+    text: str = ""
+    spans: dict[Path_, Span] = field(default_factory=dict)
 
     def locate(self, path: Path_) -> Position:
         """The position of `path`, or of its nearest ancestor that exists in the file."""
@@ -90,11 +104,13 @@ MULTI_DOC = "MC007"
 class _Builder:
     """Builds plain Python values from parser events, recording positions and problems."""
 
-    def __init__(self, file: str, events: Iterator[Any]) -> None:
+    def __init__(self, file: str, events: Iterator[Any], spans: bool = False) -> None:
         self.file = file
         self.events = events
         self.positions: dict[Path_, Position] = {}
         self.findings: list[Finding] = []
+        self.spans: dict[Path_, Span] | None = {} if spans else None
+        self.flow = 0
 
     def _pos(self, event: Any) -> Position:
         mark = event.start_mark
@@ -134,7 +150,22 @@ class _Builder:
             return None
         self._check_node(event, path)
         if isinstance(event, yaml.ScalarEvent):
+            if self.spans is not None and event.start_mark and event.end_mark:
+                self.spans[path] = Span(
+                    event.start_mark.index,
+                    event.end_mark.index,
+                    event.style in ("|", ">"),
+                    self.flow > 0,
+                )
             return _resolve(event)
+        flow = 1 if getattr(event, "flow_style", False) else 0
+        self.flow += flow
+        try:
+            return self._collection(event, path)
+        finally:
+            self.flow -= flow
+
+    def _collection(self, event: Any, path: Path_) -> Any:
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
             for ev in self.events:
@@ -197,11 +228,17 @@ def _line_of_offset(raw: bytes, offset: int) -> Position:
 
 
 def load_bytes(
-    raw: bytes, file: str, *, max_bytes: int = MAX_BYTES, size: int | None = None
+    raw: bytes,
+    file: str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    size: int | None = None,
+    spans: bool = False,
 ) -> tuple[Document | None, list[Finding]]:
     """Load one YAML document from bytes. Returns the document (None if unreadable) and findings.
 
-    `size` is the whole file's size when `raw` is only its first `max_bytes + 1` bytes."""
+    `size` is the whole file's size when `raw` is only its first `max_bytes + 1` bytes. With
+    `spans`, the document also keeps its text and where each scalar is in it."""
 
     def fail(pos: Position, rule: str, message: str) -> tuple[None, list[Finding]]:
         return None, [Finding(file, pos.line, pos.column, "", rule, Severity.ERROR, message)]
@@ -222,7 +259,7 @@ def load_bytes(
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8",
         )
     text = text.removeprefix("\ufeff")
-    builder = _Builder(file, iter(()))
+    builder = _Builder(file, iter(()), spans)
     try:
         events = yaml.parse(text, Loader=_Loader)
         builder.events = events
@@ -264,7 +301,9 @@ def load_bytes(
         return fail(Position(1, 1), SYNTAX, f"YAML syntax: {exc}")
     except RecursionError:
         return fail(Position(1, 1), SYNTAX, "YAML nested too deeply")
-    doc = Document(file, data, builder.positions, text.split("\n", 1)[0])
+    doc = Document(file, data, builder.positions, text.split("\n", 1)[0], text)
+    if builder.spans is not None:
+        doc.spans = builder.spans
     return doc, builder.findings
 
 

@@ -7,8 +7,9 @@ A case stores *what happened*, dated: decisions, reviews, letters, challenges. I
 stage 2, dormant) is derived from that history by `lifecycle`, never stored.
 
 Fields holding personal data are marked with ``x-personal-data`` in the schema (see
-`PERSONAL`): the customer's identity and contact details, and every free-text narrative. They are
-the fields that are withheld from front-line pages and that sealing will encrypt.
+`PERSONAL`): the customer's identity and contact details, every free-text narrative, and every
+reference or detail that could identify the customer or link them to a matter. In a case file
+each is sealed with the case's key (`personal`, `sealing`); findings never show their values.
 """
 
 from __future__ import annotations
@@ -80,8 +81,8 @@ class Incident(Strict):
     categories: list[Slug] = Field(
         min_length=1, description="Conduct categories shown (policy/vocabulary.yaml `conduct`)."
     )
-    staff_affected: ShortText = Field(
-        description="Who was affected, by role or team (e.g. 'two call handlers, Housing').",
+    staff_affected: ShortText = personal(
+        "Who was affected, by role or team (e.g. 'two call handlers, Housing')."
     )
     account: Text = personal("What happened, stated as fact.")
     opinions: list[Opinion] = Field(
@@ -129,14 +130,13 @@ class Measure(Strict):
     frequency: Literal["weekly", "fortnightly", "monthly"] | None = Field(
         default=None, description="How often responses are sent."
     )
-    times: ShortText | None = Field(
-        default=None, description="When contact is accepted, e.g. 'Tuesdays 10:00-12:00'."
+    times: ShortText | None = personal(
+        "When contact is accepted, e.g. 'Tuesdays 10:00-12:00'.", default=None
     )
-    premises: ShortText | None = Field(default=None, description="The designated premises.")
+    premises: ShortText | None = personal("The designated premises.", default=None)
     advocate: ShortText | None = personal("The advocate contact goes through.", default=None)
-    description: Text | None = Field(
-        default=None,
-        description="What the measure is, for `other`, or detail for staff. No personal data.",
+    description: Text | None = personal(
+        "What the measure is, for `other`, or detail for staff.", default=None
     )
 
 
@@ -187,9 +187,8 @@ class Decision(Strict):
     crt_notified: IsoDate | None = Field(
         default=None, description="When the Customer Relations Team was notified (§6)."
     )
-    statutory_access: Text | None = Field(
-        default=None,
-        description="How the customer keeps access to the statutory services in scope.",
+    statutory_access: Text | None = personal(
+        "How the customer keeps access to the statutory services in scope.", default=None
     )
 
 
@@ -256,7 +255,9 @@ class PoliceReport(Strict):
 
     id: EntryId = Field(description="Entry id, unique in the case, e.g. P1.")
     date: IsoDate = Field(description="When it was reported.")
-    reference: ShortText = Field(description="The police reference.")
+    reference: ShortText = personal(
+        "The police reference (it links the case to criminal-offence data)."
+    )
     incidents: list[EntryId] = Field(min_length=1, description="The incidents reported.")
 
 
@@ -269,7 +270,7 @@ class LegalHold(Strict):
     ] = Field(description="Why the record must be kept.")
     start: IsoDate = Field(description="When the hold began.")
     end: IsoDate | None = Field(default=None, description="When it ended; empty while open.")
-    reference: ShortText = Field(description="The matter's reference.")
+    reference: ShortText = personal("The matter's reference.")
 
 
 class CouncillorChoice(Strict):
@@ -302,7 +303,7 @@ class Correction(Strict):
     entry: EntryId = Field(description="The entry corrected.")
     made_by: PersonId = Field(description="Who made it.")
     approved_by: PersonId = Field(description="Who approved it.")
-    reason: Text = Field(description="Why: what was inaccurate. No personal data.")
+    reason: Text = personal("Why: what was inaccurate.")
 
 
 class Case(Strict):

@@ -250,6 +250,12 @@ class Settings(Strict):
         description="How to reach the Local Government and Social Care Ombudsman."
     )
     council_name: ShortText = Field(description="The council's name, for the site and letters.")
+    demo: bool = Field(
+        default=False,
+        description="True only in a register of fictional demo data: its keystore may then be "
+        "committed (in demo-keystore/) and the site says on every page that the data is "
+        "fictional. Never true in a register holding real cases.",
+    )
     protective_marking: ShortText = Field(
         default=PROTECTIVE_MARKING,
         description="The protective marking the internal site shows at the top of every page: "

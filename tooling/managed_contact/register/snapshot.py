@@ -8,12 +8,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RegisterNotFound
+from ..sealing.tokens import CaseKey
 from .findings import Finding, Severity
 from .loading import Document, load_file
 from .model import Case, DeletionLog
+from .personal import comment_findings, open_document
 from .policy import POLICY_FILES, Policy
 from .validation import validate
 
+#: Finds a case's key by case id: a keystore's `get`. None where there is no keystore.
+Keys = Callable[[str], CaseKey | None]
+
+#: Where a fictional demo register keeps its committed keystore.
+DEMO_KEYSTORE = "demo-keystore"
 CASE_NAME = re.compile(r"MC-[0-9]{4}-[0-9]{4}\.yaml\Z")
 DELETIONS_NAME = "deletions.yaml"
 DELETIONS_FILE = f"cases/{DELETIONS_NAME}"
@@ -28,6 +35,14 @@ class CaseFile:
     file: str
     doc: Document
     case: Case
+    #: How many personal values are stood in for by a placeholder (no key, or a bad token):
+    #: the rules that read personal text skip this case and say so.
+    placeholders: int = 0
+
+    @property
+    def sealed(self) -> bool:
+        """Whether some personal values could not be read (the check ran without them)."""
+        return self.placeholders > 0
 
 
 @dataclass
@@ -137,16 +152,24 @@ def deletions_from(load: FileLoader) -> tuple[DeletionLog | None, Document | Non
 
 
 def case_from(
-    path: Path, file: str, loaded: tuple[Document | None, list[Finding]]
+    path: Path,
+    file: str,
+    loaded: tuple[Document | None, list[Finding]],
+    keys: Keys | None = None,
 ) -> tuple[CaseFile | None, Document | None, list[Finding]]:
-    """Validate one loaded case file."""
+    """Open the sealed values of one loaded case file (with its key from `keys`, if any) and
+    validate it. Findings about sealing do not stop the case being judged."""
     doc, findings = loaded
     if doc is None or findings:
         return None, doc, findings
-    case, problems = validate(Case, doc)
+    case_id = path.stem
+    key = keys(case_id) if keys is not None and CASE_NAME.match(path.name) else None
+    opened = open_document(doc, case_id, key)
+    problems = comment_findings(doc.text, file) + opened.findings
+    case, invalid = validate(Case, doc)
     if case is None:
-        return None, doc, problems
-    return CaseFile(path, file, doc, case), doc, []
+        return None, doc, problems + invalid
+    return CaseFile(path, file, doc, case, opened.placeholders), doc, problems
 
 
 def load_policy(root: Path) -> tuple[Policy | None, dict[str, Document], list[Finding]]:
@@ -159,10 +182,12 @@ def load_deletions(root: Path) -> tuple[DeletionLog | None, Document | None, lis
     return deletions_from(disk_files(root))
 
 
-def load_case(root: Path, path: Path) -> tuple[CaseFile | None, Document | None, list[Finding]]:
-    """Load and validate one case file on disk."""
+def load_case(
+    root: Path, path: Path, keys: Keys | None = None
+) -> tuple[CaseFile | None, Document | None, list[Finding]]:
+    """Load, open and validate one case file on disk."""
     file = display(root, path)
-    return case_from(path, file, load_file(path, file))
+    return case_from(path, file, load_file(path, file), keys)
 
 
 def case_paths(root: Path) -> list[Path]:
@@ -175,7 +200,11 @@ def case_paths(root: Path) -> list[Path]:
 
 
 def assemble(
-    root: Path, load: FileLoader, files: Iterable[str], stray: Iterable[Path] = ()
+    root: Path,
+    load: FileLoader,
+    files: Iterable[str],
+    stray: Iterable[Path] = (),
+    keys: Keys | None = None,
 ) -> tuple[Register, list[Finding]]:
     """A `Register` of the policy, the deletion log and the case `files` that exist.
 
@@ -198,17 +227,37 @@ def assemble(
         if found is None:
             continue
         register.case_files.append(path)
-        loaded, _, problems = case_from(path, file, found)
+        loaded, _, problems = case_from(path, file, found, keys)
         findings.extend(problems)
         if loaded is not None:
             register.cases.append(loaded)
     return register, findings
 
 
-def load_register(root: Path, only: list[Path] | None = None) -> tuple[Register, list[Finding]]:
-    """Load policy, deletion log and case files on disk (all of them, or only those given)."""
+def load_register(
+    root: Path, only: list[Path] | None = None, keys: Keys | None = None
+) -> tuple[Register, list[Finding]]:
+    """Load policy, deletion log and case files on disk (all of them, or only those given),
+    opening sealed values with `keys` where given."""
     if not (root / "cases").is_dir():
         raise RegisterNotFound(f"{root} has no cases/ directory")
     paths = case_paths(root) if only is None else sorted(only)
     files = [display(root, p) for p in paths if not p.is_dir()]
-    return assemble(root, disk_files(root), files, [p for p in paths if p.is_dir()])
+    return assemble(root, disk_files(root), files, [p for p in paths if p.is_dir()], keys)
+
+
+def demo_keystore(root: Path) -> Path | None:
+    """The committed keystore of a register marked as the fictional demo (``demo: true`` in
+    policy/settings.yaml), else None: a real register's keys are never in its work tree."""
+    path = root / "policy" / "settings.yaml"
+    if not path.is_file():
+        return None
+    doc, findings = load_file(path)
+    if (
+        doc is None
+        or findings
+        or not isinstance(doc.data, dict)
+        or doc.data.get("demo") is not True
+    ):
+        return None
+    return root / DEMO_KEYSTORE

@@ -21,6 +21,7 @@ from . import (
     register_wide,
     reviews,
     safeguards,
+    sealed,
     timeliness,
     transitions,
     vocabulary,
@@ -30,6 +31,7 @@ from .rule import E, Rule
 
 _OWNED: tuple[tuple[Rule, ...], ...] = (
     well_formed.RULES,
+    sealed.RULES,
     identity.RULES,
     register_wide.RULES,
     vocabulary.RULES,

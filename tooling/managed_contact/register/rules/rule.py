@@ -16,3 +16,6 @@ class Rule:
     id: str
     severity: Severity
     summary: str
+    #: The rule reads personal text, so it runs only where the case's key is at hand; a check
+    #: without keys says which cases it skipped.
+    needs_keys: bool = False

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 RULES = (
     Rule("MC380", E, "Measures do not take away a channel an adjustment relies on."),
-    Rule("MC381", E, "Restrictions name one person, never family or household."),
+    Rule("MC381", E, "Restrictions name one person, never family or household.", needs_keys=True),
     Rule("MC382", E, "Measures touching a statutory service say how access continues."),
 )
 
@@ -27,8 +27,9 @@ _HOUSEHOLD_WORDS = (" and ", " & ", "family", "household", "mr and mrs", "mr & m
 def check(cx: CaseContext) -> None:
     """Adjustments, household and statutory services against every set of measures."""
     ix = cx.index
+    readable = not cx.loaded.sealed  # the household check reads the name and descriptions
     name = f" {cx.case.customer.name.lower()} "
-    if any(word in name for word in _HOUSEHOLD_WORDS):
+    if readable and any(word in name for word in _HOUSEHOLD_WORDS):
         cx.report(
             ("customer", "name"),
             "MC381",
@@ -55,7 +56,9 @@ def check(cx: CaseContext) -> None:
                     "measure or review the adjustment",
                 )
             text = f" {(measure.description or '').lower()} "
-            if any(word in text for word in ("family", "household", "partner", "relatives")):
+            if readable and any(
+                word in text for word in ("family", "household", "partner", "relatives")
+            ):
                 cx.report(
                     (*base, j, "description"),
                     "MC381",
