@@ -258,6 +258,21 @@ def test_shredding_twice_is_harmless_and_keeps_the_first_day(keystore: Keystore)
     assert keystore.case_ids() == []
 
 
+def test_a_shredded_case_is_never_given_a_new_key(keystore: Keystore) -> None:
+    keystore.create(CASE)
+    keystore.shred(CASE, TODAY)
+    with pytest.raises(KeystoreError, match=r"shredded on 2026-.*open a new case"):
+        keystore.create(CASE)
+    assert keystore.get(CASE) is None
+    assert keystore.case_ids() == []
+
+
+def test_shredding_a_case_with_no_key_is_refused_and_records_nothing(keystore: Keystore) -> None:
+    with pytest.raises(KeystoreError, match="no key for"):
+        keystore.shred(CASE, TODAY)
+    assert keystore.shredded() == {}
+
+
 @pytest.mark.parametrize(
     "case_id", ["MC-2026-1", "mc-2026-0001", "../MC-2026-0001", "MC-2026-0001/..", ""]
 )

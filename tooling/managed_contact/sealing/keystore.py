@@ -8,7 +8,7 @@ of that case, in every commit, clone and fork, then stays sealed for good.
 The directory back end (the default) is a folder with one file per case, readable only by its
 owner. Which keystore a command uses: ``--keystore``, else ``$MCR_KEYSTORE``, else the
 register's own (`default_location`). A value starting ``vault:`` names an OpenBao or HashiCorp
-Vault keystore (`vault`).
+Vault keystore (`vault`). A shredded case is never given a new key.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import binascii
 import json
 import os
 import re
+import secrets
 from abc import ABC, abstractmethod
 from datetime import date
 from pathlib import Path
@@ -82,6 +83,20 @@ class Keystore(ABC):
     def shredded(self) -> dict[str, date]:
         """Every case whose key was shredded, with the day."""
 
+    def shredded_on(self, case_id: str) -> date | None:
+        """The day the case's key was shredded, if it was."""
+        return self.shredded().get(case_id)
+
+    def refuse_after_shred(self, case_id: str) -> None:
+        """A shredded case is never given a new key: its old values must stay sealed for good,
+        and a new key would make them look altered rather than shredded."""
+        day = self.shredded_on(case_id)
+        if day is not None:
+            raise KeystoreError(
+                f"the key of {case_id} was shredded on {day.isoformat()}: a deleted case is "
+                "never reopened; open a new case with a new id"
+            )
+
 
 def _key_json(key: CaseKey) -> bytes:
     secret = base64.b64encode(key.secret).decode("ascii")
@@ -138,6 +153,7 @@ class DirectoryKeystore(Keystore):
 
     def create(self, case_id: str) -> CaseKey:
         key = CaseKey(check_case_id(case_id), 1, new_secret())
+        self.refuse_after_shred(case_id)
         self._ensure()
         try:
             _write_new(self._key_file(case_id), _key_json(key))
@@ -154,8 +170,10 @@ class DirectoryKeystore(Keystore):
 
     def shred(self, case_id: str, day: date) -> None:
         file = self._key_file(case_id)
-        self._ensure()
         record = self.path / "shredded" / check_case_id(case_id)
+        if not file.exists() and not record.exists():
+            raise KeystoreError(f"{self.name} has no key for {case_id} to shred")
+        self._ensure()
         if not record.exists():
             _write_new(record, f"{day.isoformat()}\n".encode("ascii"), exist_ok=True)
         try:
@@ -167,6 +185,12 @@ class DirectoryKeystore(Keystore):
             handle.flush()
             os.fsync(handle.fileno())
         file.unlink()
+
+    def shredded_on(self, case_id: str) -> date | None:
+        record = self.path / "shredded" / check_case_id(case_id)
+        if not record.is_file():
+            return None
+        return self.shredded().get(case_id)
 
     def shredded(self) -> dict[str, date]:
         folder = self.path / "shredded"
@@ -184,7 +208,7 @@ class DirectoryKeystore(Keystore):
 
 def _write_new(path: Path, data: bytes, *, exist_ok: bool = False) -> None:
     """Write a new file readable by its owner only, whole or not at all; never replace one."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -198,6 +222,11 @@ def _write_new(path: Path, data: bytes, *, exist_ok: bool = False) -> None:
                 raise
     finally:
         temp.unlink(missing_ok=True)
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:  # the new name survives a power cut: a key handed out is never lost
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def git_dir(root: Path) -> Path | None:

@@ -55,6 +55,10 @@ class _Deleted(KeystoreError):
     """The latest version at the path was deleted or destroyed, but its metadata is there."""
 
 
+class _Forbidden(KeystoreError):
+    """The token may not do this (or is invalid or expired)."""
+
+
 class _VersionMismatch(KeystoreError):
     """A check-and-set write found the path already written."""
 
@@ -164,6 +168,7 @@ class VaultKeystore(Keystore):
     def _call(self, doing: str, path: str, request: Callable[[], object]) -> object:
         """`request`'s answer, or a KeystoreError saying what could not be done where."""
         where = f"{self.mount}/{path} in {self.name}"
+        forbidden = False
         try:
             return request()
         except hvac.exceptions.InvalidPath as exc:
@@ -184,6 +189,7 @@ class VaultKeystore(Keystore):
                 raise _VersionMismatch(f"{where} is already written") from None
             message = f"cannot {doing} {where}: the server refused the request ({said})"
         except (hvac.exceptions.Forbidden, hvac.exceptions.Unauthorized):
+            forbidden = True
             message = (
                 f"cannot {doing} {where}: permission denied (the token is invalid or expired, "
                 "or its policy does not allow this)"
@@ -195,7 +201,8 @@ class VaultKeystore(Keystore):
             message = f"cannot {doing} {where}: {said}"
         except requests.exceptions.RequestException as exc:
             message = f"cannot {doing} {where}: the server cannot be reached ({type(exc).__name__})"
-        raise KeystoreError(message.replace(self._token, "[token]")) from None
+        error = _Forbidden if forbidden else KeystoreError
+        raise error(message.replace(self._token, "[token]")) from None
 
     def _check_mount(self) -> None:
         """Refuse a mount that is not KV version 2, before anything is read or written."""
@@ -278,8 +285,26 @@ class VaultKeystore(Keystore):
             return None
         return key_from_record(case_id, record, f"{self.mount}/{path} in {self.name}")
 
+    def shredded_on(self, case_id: str) -> date | None:
+        try:
+            record = self._read("read the shred record at", self._shred_path(case_id))
+        except _Deleted:
+            return None
+        if record is None:
+            return None
+        try:
+            return date.fromisoformat(str(record.get("shredded")))
+        except ValueError:
+            raise KeystoreError(
+                f"the shred record of {case_id} in {self.name} is damaged"
+            ) from None
+
     def create(self, case_id: str) -> CaseKey:
         path = self._key_path(case_id)
+        # A token that may not read shred records may not create keys either (the policies in
+        # deploy/vault): the write below is then refused, and says so.
+        with contextlib.suppress(_Forbidden):
+            self.refuse_after_shred(case_id)
         key = CaseKey(case_id, 1, new_secret())
         record: dict[str, object] = {
             "case": key.case_id,
@@ -319,6 +344,8 @@ class VaultKeystore(Keystore):
             written = self._read("read the shred record at", record_path) is not None
         except _Deleted:
             written = True
+        if not written and not self._exists(key_path):
+            raise KeystoreError(f"{self.name} has no key for {case_id} to shred")
         if not written:
             # _VersionMismatch: shredded at the same moment by someone else, whose day stands.
             with contextlib.suppress(_VersionMismatch):
