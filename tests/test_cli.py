@@ -14,6 +14,7 @@ from managed_contact.cli import check as check_command
 from managed_contact.cli.main import main
 from managed_contact.errors import ExitCode
 from managed_contact.register.rules import MODELINE
+from managed_contact.sealing.keystore import DirectoryKeystore
 
 from casebuilder import case, decision, letter, review
 from sealkit import sealed
@@ -76,6 +77,19 @@ def test_check_json_is_machine_readable(register: Path) -> None:
     assert "MC320" in rules
     first = payload["findings"][0]
     assert set(first) == {"file", "line", "column", "path", "rule", "severity", "message"}
+    assert payload["skipped"] == []
+
+
+def test_check_json_says_which_rules_were_skipped_without_keys(
+    stage_1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MCR_KEYSTORE")
+    code, out, _ = run(stage_1, "check", "--format", "json")
+    assert code == ExitCode.OK
+    skipped = json.loads(out)["skipped"]
+    assert skipped
+    assert all(item["cases"] == ["MC-2026-0001"] for item in skipped)
+    assert "MC381" in {item["rule"] for item in skipped}
 
 
 def test_overdue_review_warns_normally_and_fails_the_scheduled_check(register: Path) -> None:
@@ -145,6 +159,40 @@ def test_show_in_plain_words(stage_1: Path) -> None:
     assert "state: stage 1 (warning and monitoring) since 2026-08-03" in out
     assert "Time limits on telephone conversations and personal contacts (15 minutes)" in out
     assert "next review due: 2027-02-03" in out
+    assert "customer: sealed" in out
+    assert "Jordan" not in out
+
+
+def test_show_reveals_personal_values_only_when_asked(register: Path) -> None:
+    spoc = {"measure": "spoc", "spoc": "liam-treadwell", "times": "Tuesdays 10:00-12:00"}
+    write_case(
+        register,
+        case(
+            decisions=[decision("D1", "2026-08-03", measures=[spoc])],
+            letters=[letter("L1", "2026-08-04", "D1")],
+        ),
+    )
+    code, out, _ = run(register, "show", "MC-2026-0001")
+    assert code == ExitCode.OK
+    assert "times: sealed" in out
+    assert "Tuesdays" not in out
+    assert "Jordan" not in out
+    code, out, _ = run(register, "show", "MC-2026-0001", "--reveal")
+    assert code == ExitCode.OK
+    assert "customer: Jordan Fictitious" in out
+    assert "times: Tuesdays 10:00-12:00" in out
+    code, out, _ = run(register, "show", "MC-2026-0001", "--format", "json")
+    data = json.loads(out)
+    assert (data["customer"], data["revealed"]) == ("sealed", False)
+    code, out, _ = run(register, "show", "MC-2026-0001", "--format", "json", "--reveal")
+    assert json.loads(out)["customer"] == "Jordan Fictitious"
+
+
+def test_show_reveal_needs_the_keystore(stage_1: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MCR_KEYSTORE")
+    code, _out, err = run(stage_1, "show", "MC-2026-0001", "--reveal")
+    assert code == ExitCode.USAGE
+    assert "keystore is needed for --reveal" in err
 
 
 def test_show_json(stage_1: Path) -> None:
@@ -193,10 +241,35 @@ def test_due_lists_soonest_first(register: Path) -> None:
         ("2026-12-20", "MC-2026-0002", "deletion", False),
     ]
     code, out, _ = run(register, "due", "--within", "15")
-    assert out.splitlines()[0] == (
-        "2026-11-01  OVERDUE MC-2026-0003  Jordan Fictitious: monitoring period ends"
-    )
+    assert out.splitlines()[0] == "2026-11-01  OVERDUE MC-2026-0003: monitoring period ends"
     assert "MC-2026-0002" not in out
+    assert "Jordan" not in out
+
+
+def test_due_names_customers_only_when_asked(stage_1: Path) -> None:
+    code, out, _ = run(stage_1, "due", "--within", "90")
+    assert code == ExitCode.OK
+    assert "MC-2026-0001: " in out
+    assert "Jordan Fictitious" not in out
+    code, out, _ = run(stage_1, "due", "--within", "90", "--names")
+    assert code == ExitCode.OK
+    assert "MC-2026-0001  Jordan Fictitious: " in out
+    code, out, _ = run(stage_1, "due", "--within", "90", "--names", "--format", "json")
+    assert {item["name"] for item in json.loads(out)} == {"Jordan Fictitious"}
+
+
+def test_due_names_need_the_keystore(
+    stage_1: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("MCR_KEYSTORE")
+    code, out, err = run(stage_1, "due", "--within", "90", "--names")
+    assert code == ExitCode.USAGE
+    assert "keystore is needed for --names" in err
+    assert "Jordan" not in out + err
+    empty = tmp_path / "empty-keystore"
+    code, out, _ = run(stage_1, "due", "--within", "90", "--names", "--keystore", str(empty))
+    assert code == ExitCode.OK
+    assert "MC-2026-0001  (sealed: no key): " in out
 
 
 def test_new_scaffolds_the_next_free_id(stage_1: Path) -> None:
@@ -205,7 +278,27 @@ def test_new_scaffolds_the_next_free_id(stage_1: Path) -> None:
     )
     code, out, _ = run(stage_1, "new")
     assert code == ExitCode.OK
-    assert out.strip() == "created cases/MC-2026-0008.yaml"
+    assert out.strip() == "created cases/MC-2026-0008.yaml; fill it in with: mcr edit MC-2026-0008"
     text = (stage_1 / "cases" / "MC-2026-0008.yaml").read_text()
     assert text.splitlines()[0] == MODELINE
     assert "id: MC-2026-0008" in text
+
+
+def test_new_makes_the_key_and_seals(register: Path, tmp_path: Path) -> None:
+    store = tmp_path / "new-keystore"
+    code, _, _ = run(register, "new", "--keystore", str(store))
+    assert code == ExitCode.OK
+    text = (register / "cases" / "MC-2026-0001.yaml").read_text()
+    assert re.search(r"^  name: ENC\[mcr1,1,", text, flags=re.MULTILINE)
+    assert (store / "keys" / "MC-2026-0001.mcrkey").is_file()
+    code, out, _ = run(register, "check", "--keystore", str(store), "--format", "json")
+    assert {f["rule"] for f in json.loads(out)["findings"]}.isdisjoint({"MC010", "MC012", "MC013"})
+
+
+def test_new_refuses_an_id_that_already_has_a_key(register: Path, tmp_path: Path) -> None:
+    store = tmp_path / "new-keystore"
+    DirectoryKeystore(store).create("MC-2026-0001")
+    code, _, err = run(register, "new", "--keystore", str(store))
+    assert code == ExitCode.USAGE
+    assert "already holds a key for it" in err
+    assert not (register / "cases" / "MC-2026-0001.yaml").exists()

@@ -21,7 +21,8 @@ Settings that would change what git prints (`log.showSignature`, `log.showRoot`,
 line, so a user's or a repository's own configuration cannot change what is parsed; so are
 the settings an SSH signature check depends on besides the allowed-signers file
 (`gpg.ssh.program`, `gpg.ssh.revocationFile`), so a cached result is exactly what git would
-say again. Nothing here writes git configuration anywhere.
+say again. The one piece of git configuration written here is the repository's own, by
+`set_local_config`, for `mcr setup`.
 """
 
 from __future__ import annotations
@@ -83,6 +84,9 @@ _LOG_OPTIONS: Final = (
     "--encoding=UTF-8",
     "--no-mailmap",
 )
+
+
+_CONFIG_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?:\.[^\n\0]+)?\.[A-Za-z][A-Za-z0-9-]*")
 
 
 class GitError(McrError):
@@ -698,6 +702,18 @@ class Repository:
         ]
         out = self._run(args).stdout
         return [_path_text(p) for p in out.split(b"\0") if p]
+
+    def toplevel(self) -> Path:
+        """The top of the work tree (where `.gitattributes` applies from)."""
+        result = self._run(["rev-parse", "--show-toplevel"])
+        return Path(_path_text(result.stdout).removesuffix("\n"))
+
+    def set_local_config(self, name: str, value: str) -> None:
+        """Set `name` to `value` in this repository's own configuration (`.git/config`),
+        never the user's or the system's."""
+        if not _CONFIG_NAME.fullmatch(name) or any(ch in value for ch in "\n\r\0"):
+            raise GitError(f"not a usable git setting: {name!r}")
+        self._run(["config", "--local", "--replace-all", name, value])
 
     # -- writing (only `mcr demo-repo` and benchmarks write) -------------------------------
 

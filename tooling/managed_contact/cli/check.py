@@ -131,7 +131,10 @@ def check(
     )
     findings = result.findings.sorted()
     checked = len(result.register.case_files)
-    click.echo(render(findings, checked))
+    if fmt == "json":
+        click.echo(report.findings_json(findings, checked, result.skipped))
+    else:
+        click.echo(report.findings_text(findings, checked))
     if result.skipped and fmt == "text":
         click.echo(report.skipped_text(result.skipped), err=True)
     sys.exit(ExitCode.FINDINGS if result.findings.errors else ExitCode.OK)

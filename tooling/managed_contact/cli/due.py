@@ -13,13 +13,13 @@ from .options import (
     fail_with,
     format_option,
     handle_errors,
-    keys_for,
     keystore_option,
     register_option,
     register_root,
     today_from,
     today_option,
 )
+from .seal import require_keystore
 
 
 @click.command()
@@ -30,6 +30,12 @@ from .options import (
     metavar="DAYS",
     help="Look this many days ahead (default: due_soon_days in policy/periods.yaml).",
 )
+@click.option(
+    "--names",
+    is_flag=True,
+    help="Also print each customer's name (needs the keystore). Without it, only case ids: "
+    "the output of a scheduled job ends up in logs.",
+)
 @register_option
 @keystore_option
 @today_option
@@ -37,18 +43,29 @@ from .options import (
 @handle_errors
 def due(
     within: int | None,
+    names: bool,
     register_dir: Path | None,
     keystore_spec: str | None,
     today: str | None,
     fmt: str,
 ) -> None:
-    """List reviews, monitoring ends and deletions due or overdue, soonest first."""
+    """List reviews, monitoring ends and deletions due or overdue, soonest first.
+
+    Cases are named by id; --names adds the customer's name, for reading, not for logs.
+    """
     root = register_root(register_dir)
     day = today_from(today)
-    result = run_check(root, day, keys=keys_for(root, keystore_spec))
+    keys = None
+    if names:
+        keys = require_keystore(root, keystore_spec, "for --names (names are sealed)").get
+    result = run_check(root, day, keys=keys)
     if result.register.policy is None:
         fail_with(result.findings.sorted(), 0)
     window = within if within is not None else result.register.policy.periods.due_soon_days
     items = due_items(result.statuses, day, window)
-    names = {c.case.id: c.case.customer.name for c in result.register.cases}
-    click.echo(report.due_json(items) if fmt == "json" else report.due_text(items, names))
+    shown = (
+        {c.case.id: c.case.customer.name if not c.sealed else None for c in result.register.cases}
+        if names
+        else None
+    )
+    click.echo(report.due_json(items, shown) if fmt == "json" else report.due_text(items, shown))

@@ -12,8 +12,10 @@ import click
 from .check import check
 from .demo import demo_repo
 from .due import due
+from .edit import edit
 from .new import new
 from .schema import schema
+from .seal import seal, setup, unseal
 from .show import show
 from .signers import signers
 from .site import build, serve
@@ -26,6 +28,8 @@ def main() -> None:
 
 
 for command in (check, show, due, new, schema, build, serve, signers, demo_repo):
+    main.add_command(command)
+for command in (edit, seal, unseal, setup):
     main.add_command(command)
 
 

@@ -27,7 +27,11 @@ def findings_text(findings: Sequence[Finding], checked: int) -> str:
     return "\n".join(lines)
 
 
-def findings_json(findings: Sequence[Finding], checked: int) -> str:
+def findings_json(
+    findings: Sequence[Finding], checked: int, skipped: dict[str, list[str]] | None = None
+) -> str:
+    """The findings as JSON; `skipped` gives the rules that could not run (no key) and on
+    which cases."""
     payload = {
         "checked": checked,
         "errors": sum(1 for f in findings if f.severity.value == "error"),
@@ -44,6 +48,9 @@ def findings_json(findings: Sequence[Finding], checked: int) -> str:
             }
             for f in findings
         ],
+        "skipped": [
+            {"rule": rule, "cases": cases} for rule, cases in sorted((skipped or {}).items())
+        ],
     }
     return json.dumps(payload, indent=2)
 
@@ -52,8 +59,13 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def describe_measure(measure: Measure, index: Index) -> str:
-    """A measure in plain words: its label and the values it carries."""
+#: What stands in for a personal value that is not shown.
+WITHHELD = "sealed"
+
+
+def describe_measure(measure: Measure, index: Index, *, reveal: bool = True) -> str:
+    """A measure in plain words: its label and the values it carries (the personal ones as
+    'sealed' unless `reveal`)."""
     kind = index.measures.get(measure.measure)
     label = kind.label if kind else measure.measure
     values = []
@@ -72,19 +84,27 @@ def describe_measure(measure: Measure, index: Index) -> str:
     for name in ("times", "premises", "advocate", "description"):
         value = getattr(measure, name)
         if value:
-            values.append(f"{name}: {value}")
+            values.append(f"{name}: {value if reveal else WITHHELD}")
     return label + (f" ({'; '.join(values)})" if values else "")
 
 
-def show_data(case: Case, status: Status, index: Index, today: date) -> dict[str, Any]:
+def show_data(
+    case: Case, status: Status, index: Index, today: date, *, reveal: bool = False
+) -> dict[str, Any]:
+    """One case for `mcr show --format json`; personal values only with `reveal`."""
     return {
         "id": case.id,
-        "customer": case.customer.name,
+        "revealed": reveal,
+        "customer": case.customer.name if reveal else WITHHELD,
         "state": status.state,
         "since": _day(status.since),
         "services": case.scope.services,
         "council_wide": case.scope.council_wide,
-        "measures": [describe_measure(m, index) for m in status.measures] if status.active else [],
+        "measures": (
+            [describe_measure(m, index, reveal=reveal) for m in status.measures]
+            if status.active
+            else []
+        ),
         "expires": _day(status.expires),
         "next_review_due": _day(status.next_review_due),
         "review_overdue": bool(status.next_review_due and status.next_review_due < today),
@@ -115,10 +135,15 @@ def show_data(case: Case, status: Status, index: Index, today: date) -> dict[str
     }
 
 
-def show_text(case: Case, status: Status, index: Index, today: date) -> str:
-    data = show_data(case, status, index, today)
+def show_text(
+    case: Case, status: Status, index: Index, today: date, *, reveal: bool = False
+) -> str:
+    data = show_data(case, status, index, today, reveal=reveal)
     out = [
-        f"{case.id}: {case.customer.name}",
+        case.id,
+        f"  customer: {case.customer.name}"
+        if reveal
+        else f"  customer: {WITHHELD} (mcr show --reveal to see personal values)",
         f"  state: {STATE_WORDS[status.state]}"
         + (f" since {data['since']}" if data["since"] else ""),
     ]
@@ -165,33 +190,40 @@ def show_text(case: Case, status: Status, index: Index, today: date) -> str:
     return "\n".join(out)
 
 
-def due_text(items: Sequence[DueItem], names: dict[str, str]) -> str:
+def _name(names: dict[str, str | None], case_id: str) -> str:
+    name = names.get(case_id)
+    return name if name is not None else f"({WITHHELD}: no key)"
+
+
+def due_text(items: Sequence[DueItem], names: dict[str, str | None] | None = None) -> str:
+    """What is due, one line each, by case id; with `names` (case id to the customer's name,
+    None where it could not be unsealed) the name too."""
     if not items:
         return "Nothing due."
     lines = []
     for item in items:
         flag = "OVERDUE " if item.overdue else ""
         note = f" ({item.note})" if item.note else ""
-        lines.append(
-            f"{item.due}  {flag}{item.case_id}  {names.get(item.case_id, '')}: {item.label}{note}"
-        )
+        who = f"  {_name(names, item.case_id)}" if names is not None else ""
+        lines.append(f"{item.due}  {flag}{item.case_id}{who}: {item.label}{note}")
     return "\n".join(lines)
 
 
-def due_json(items: Sequence[DueItem]) -> str:
-    return json.dumps(
-        [
-            {
-                "due": i.due.isoformat(),
-                "case": i.case_id,
-                "kind": i.kind,
-                "overdue": i.overdue,
-                "note": i.note,
-            }
-            for i in items
-        ],
-        indent=2,
-    )
+def due_json(items: Sequence[DueItem], names: dict[str, str | None] | None = None) -> str:
+    """What is due as JSON; with `names`, each item has the customer's `name`."""
+    rows: list[dict[str, Any]] = []
+    for i in items:
+        row: dict[str, Any] = {
+            "due": i.due.isoformat(),
+            "case": i.case_id,
+            "kind": i.kind,
+            "overdue": i.overdue,
+            "note": i.note,
+        }
+        if names is not None:
+            row["name"] = names.get(i.case_id)
+        rows.append(row)
+    return json.dumps(rows, indent=2)
 
 
 def skipped_text(skipped: dict[str, list[str]]) -> str:

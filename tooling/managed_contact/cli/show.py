@@ -14,17 +14,23 @@ from .options import (
     fail_with,
     format_option,
     handle_errors,
-    keys_for,
     keystore_option,
     register_option,
     register_root,
     today_from,
     today_option,
 )
+from .seal import require_keystore
 
 
 @click.command()
 @click.argument("case_id")
+@click.option(
+    "--reveal",
+    is_flag=True,
+    help="Also show personal values: name, contact details, times, premises, free text "
+    "(needs the keystore). Without it they show as 'sealed'.",
+)
 @register_option
 @keystore_option
 @today_option
@@ -32,23 +38,32 @@ from .options import (
 @handle_errors
 def show(
     case_id: str,
+    reveal: bool,
     register_dir: Path | None,
     keystore_spec: str | None,
     today: str | None,
     fmt: str,
 ) -> None:
-    """Show a case's derived state, dates, measures and history, in plain words."""
+    """Show a case's derived state, dates, measures and history, in plain words.
+
+    Personal values show as 'sealed' unless --reveal is given.
+    """
     root = register_root(register_dir)
     path = root / "cases" / f"{case_id}.yaml"
     if not path.is_file():
         raise UnknownCase(f"no case {case_id}: there is no cases/{case_id}.yaml")
     day = today_from(today)
-    result = run_check(root, day, only=[path], keys=keys_for(root, keystore_spec))
+    keys = require_keystore(root, keystore_spec, "for --reveal").get if reveal else None
+    result = run_check(root, day, only=[path], keys=keys)
     loaded = result.register.case(case_id)
     if loaded is None or result.index is None:
         fail_with(result.findings.sorted(), 1)
     status = result.statuses[case_id]
     if fmt == "json":
-        click.echo(json.dumps(report.show_data(loaded.case, status, result.index, day), indent=2))
+        click.echo(
+            json.dumps(
+                report.show_data(loaded.case, status, result.index, day, reveal=reveal), indent=2
+            )
+        )
     else:
-        click.echo(report.show_text(loaded.case, status, result.index, day))
+        click.echo(report.show_text(loaded.case, status, result.index, day, reveal=reveal))

@@ -1,30 +1,33 @@
-"""`mcr new`: a new case file with the next free id, ready to fill in."""
+"""`mcr new`: a new case file with the next free id, its key made and its values sealed."""
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 from datetime import date
 from pathlib import Path
 
 from ..errors import McrError
+from ..sealing.keystore import KeyExists, Keystore
+from .personal import seal_text
 from .rules import MODELINE
 from .snapshot import DELETIONS_NAME
 
 _ID = re.compile(r"MC-([0-9]{4})-([0-9]{4})")
 
+#: A new case. No comments: a case file allows none (they could not be sealed).
 TEMPLATE = """{modeline}
-# A new managed contact case. Fill in what is known; `mcr check` says what is missing.
-# Fields marked PERSONAL hold personal data: keep to what staff need (data minimisation).
 id: {case_id}
 opened: {today}
-customer:                 # PERSONAL: the one person the arrangement applies to
+customer:
   name: ""
 scope:
   council_wide: false
-  services: []            # ids from policy/vocabulary.yaml
+  services: []
 incidents: []
-adjustments: []           # adjustments considered before any decision (§6)
-resolution_attempts: []   # what the service did to resolve the concerns first (§5)
+adjustments: []
+resolution_attempts: []
 decisions: []
 reviews: []
 letters: []
@@ -50,11 +53,33 @@ def next_id(cases_dir: Path, year: int) -> str:
     return f"MC-{year:04d}-{number:04d}"
 
 
-def scaffold(cases_dir: Path, today: date) -> Path:
-    """Write a new case file; never overwrites an existing one."""
+def scaffold(cases_dir: Path, today: date, keystore: Keystore) -> Path:
+    """Make the next free case's key in `keystore` and write its file, sealed; never
+    overwrites a file or a key (KeyExists if the id already has a key)."""
     case_id = next_id(cases_dir, today.year)
     path = cases_dir / f"{case_id}.yaml"
+    try:
+        key = keystore.create(case_id)
+    except KeyExists:
+        raise KeyExists(
+            f"{case_id} is the next free id, but {keystore.name} already holds a key for it: "
+            "a key is the only way into every past version of its case, so no new case is "
+            f"made with it. Find out whose it is (mcr keys check) before going on"
+        ) from None
     text = TEMPLATE.format(modeline=MODELINE, case_id=case_id, today=today.isoformat())
-    with path.open("x", encoding="utf-8") as handle:
-        handle.write(text)
+    _write_new(path, seal_text(text, f"cases/{path.name}", key))
     return path
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Create `path` holding `text`, whole or not at all; never replace a file."""
+    temp = path.with_name(f".mcr-write-{os.getpid()}-{secrets.token_hex(6)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)

@@ -1,0 +1,152 @@
+"""Writing case files: whole or not at all, sealed, and sealing the files already there.
+
+A case file is replaced by writing the new text to a hidden file beside it (created new, never
+through a symbolic link), flushing it to disk and renaming it over the old one, so a reader or a
+crash sees the old bytes or the new ones, never a mix. What is written is always sealed text.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ExitCode, McrError
+from ..register.personal import load_spans, personal_values, seal_text
+from ..register.snapshot import CASE_NAME, case_paths
+from ..sealing.keystore import Keystore
+from ..sealing.tokens import is_token
+
+#: Hidden files a write leaves only if it is killed between creating and renaming them; they
+#: hold sealed text only, and the next write to the same folder removes them.
+TEMP_PREFIX = ".mcr-write-"
+
+
+class CaseFileError(McrError):
+    """A case file that cannot be sealed or written as asked; it is left as it was."""
+
+    exit_code = ExitCode.FINDINGS
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_writes(folder: Path) -> None:
+    """Remove the half-written files of writes that were killed (their process is gone)."""
+    for stale in folder.glob(f"{TEMP_PREFIX}*"):
+        pid = stale.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, text: str, *, new: bool = False) -> None:
+    """Replace `path` with `text` (UTF-8), whole or not at all; with `new`, only create it
+    (FileExistsError if it exists). The file keeps its permissions (a new one gets 0644)."""
+    folder = path.parent
+    sweep_writes(folder)
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o644
+    temp = folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+        if new:
+            os.link(temp, path)  # fails if `path` exists: never replaces a case file
+        else:
+            os.replace(temp, path)
+        _sync_folder(folder)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def plaintext_count(text: str, file: str) -> int | None:
+    """How many personal values of a case file's text are in plain text (None: it does not
+    load strictly, so nobody can say which values are personal)."""
+    doc = load_spans(text, file)
+    if doc is None:
+        return None
+    return sum(
+        1
+        for _, _, value in personal_values(doc.data)
+        if isinstance(value, str) and not is_token(value)
+    )
+
+
+def token_count(text: str, file: str) -> int:
+    doc = load_spans(text, file)
+    if doc is None:
+        return 0
+    return sum(
+        1 for _, _, value in personal_values(doc.data) if isinstance(value, str) and is_token(value)
+    )
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """What sealing one file did: how many values it sealed, and whether it made the key."""
+
+    file: str
+    values: int
+    new_key: bool = False
+
+
+def seal_file(path: Path, file: str, keystore: Keystore) -> Sealed:
+    """Seal the plain-text personal values of one case file in place (making the case's key
+    if it has none). CaseFileError, naming why, if it cannot; the file is then unchanged."""
+    if not CASE_NAME.match(path.name):
+        raise CaseFileError(f"{file}: not a case file (named like MC-2026-0001.yaml)")
+    case_id = path.stem
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise CaseFileError(f"{file}: not UTF-8 text; 'mcr check {file}' says where") from None
+    except OSError as exc:
+        raise CaseFileError(f"{file}: cannot read it: {exc.strerror}") from None
+    count = plaintext_count(text, file)
+    if count is None:
+        raise CaseFileError(
+            f"{file}: does not load strictly, so its personal values cannot be found: "
+            f"fix what 'mcr check {file}' reports, then seal it"
+        )
+    if count == 0:
+        return Sealed(file, 0)
+    key = keystore.get(case_id)
+    new_key = False
+    if key is None:
+        if token_count(text, file):
+            raise CaseFileError(
+                f"{file}: has sealed values but {keystore.name} holds no key for {case_id}; "
+                "a new key would not open them (give the keystore that has it with --keystore)"
+            )
+        key = keystore.create(case_id)
+        new_key = True
+    sealed = seal_text(text, file, key)
+    write_atomic(path, sealed)
+    return Sealed(file, count, new_key)
+
+
+def case_files_in(root: Path) -> list[Path]:
+    """Every case file of the register at `root`."""
+    return [p for p in case_paths(root) if p.is_file() and CASE_NAME.match(p.name)]
