@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from casebuilder import case, decision, letter, review
 from test_cli import run, write_case
 
 from managed_contact.changes.deletions import statistics_for
 from managed_contact.register.policy import Policy
 from managed_contact.register.snapshot import load_case
+
+from casebuilder import case, decision, letter, review
 
 CASE = "MC-2026-0001"
 
@@ -44,7 +45,8 @@ def test_statistics_are_worked_out_from_the_case(register: Path, policy: Policy)
         "days_dormant": (date(2026, 11, 28) - date(2023, 12, 1)).days,
     }
     erased = statistics_for(loaded.case, policy, date(2026, 11, 28), "erasure")
-    assert erased is not None and erased.outcome == "erased"
+    assert erased is not None
+    assert erased.outcome == "erased"
 
 
 def test_delete_removes_the_file_and_appends_the_record(register: Path) -> None:
@@ -61,7 +63,8 @@ def test_delete_removes_the_file_and_appends_the_record(register: Path) -> None:
     text = log.read_text(encoding="utf-8")
     assert text.startswith(before.splitlines()[0] + "\ndeletions:\n  - id: MC-2026-0001\n")
     record = yaml.safe_load(text)["deletions"][0]
-    assert record["reason"] == "retention" and record["approved_by"] == "amara-okafor"
+    assert record["reason"] == "retention"
+    assert record["approved_by"] == "amara-okafor"
     assert record["statistics"]["days_at_stage_1"] == 174
     # A second deletion keeps every byte of the first.
     write_case(register, dormant(id="MC-2026-0002"))
@@ -122,7 +125,8 @@ def test_a_hold_blocks_deletion_until_it_ends(register: Path) -> None:
     assert code == 0, err
     assert "legal hold H1 recorded" in out
     text = (register / "cases" / f"{CASE}.yaml").read_text(encoding="utf-8")
-    assert "SAR-2026-117" not in text and "ENC[mcr1," in text
+    assert "SAR-2026-117" not in text
+    assert "ENC[mcr1," in text
     assert run(register, "check")[0] == 0
 
     code, _, err = run(
@@ -133,7 +137,8 @@ def test_a_hold_blocks_deletion_until_it_ends(register: Path) -> None:
     code, _, err = run(
         register, "delete", CASE, "--reason", "erasure", "--approved-by", "amara-okafor"
     )
-    assert code == 1 and "legal hold H1" in err
+    assert code == 1
+    assert "legal hold H1" in err
 
     code, out, _ = run(register, "due", "--format", "json")
     kinds = {(i["kind"], i["due"]) for i in json.loads(out)}
@@ -167,9 +172,11 @@ def test_ending_a_hold_twice_or_an_unknown_one_is_refused(register: Path) -> Non
         ),
     )
     code, _, err = run(register, "hold", CASE, "end", "H1", "--end", "2026-11-25")
-    assert code == 1 and "already ended" in err
+    assert code == 1
+    assert "already ended" in err
     code, _, err = run(register, "hold", CASE, "end", "H7", "--end", "2026-11-25")
-    assert code == 1 and "no legal hold H7" in err
+    assert code == 1
+    assert "no legal hold H7" in err
     code, out, err = run(
         register,
         "hold",
@@ -190,4 +197,5 @@ def test_ending_a_hold_twice_or_an_unknown_one_is_refused(register: Path) -> Non
 def test_delete_refuses_an_unknown_approver(register: Path, reason: str) -> None:
     write_case(register, dormant())
     code, _, err = run(register, "delete", CASE, "--reason", reason, "--approved-by", "nobody")
-    assert code == 1 and "'nobody' is not a person" in err
+    assert code == 1
+    assert "'nobody' is not a person" in err
