@@ -26,7 +26,7 @@ from ..errors import ExitCode, McrError
 from ..register.lifecycle import STATE_WORDS, Status, derive
 from ..register.loading import load_bytes
 from ..register.model import Case, Measure
-from ..register.personal import open_document
+from ..register.personal import open_document, personal_values
 from ..register.policy import Policy
 from ..register.schedule import open_holds, sar_deadline
 from ..register.snapshot import load_policy
@@ -220,14 +220,12 @@ def _third_parties(case: Case, w: _Words) -> Iterator[ThirdParty]:
     for where, m in measures:
         if m.advocate:
             yield ThirdParty(f"{where}.measures", "advocate", m.advocate)
-    for item in _items(case, w):
-        for name in sorted(set(_NAME.findall(item.text)) - set(case.customer.aliases)):
-            if name != case.customer.name:
-                yield ThirdParty(
-                    f"{item.section}[{item.entry}]",
-                    "possible name in free text (a prompt: check by reading)",
-                    name,
-                )
+    known = {case.customer.name, *case.customer.aliases, *w.people.values(), *w.labels.values()}
+    for _, label, value in personal_values(case.model_dump(mode="json")):
+        if label.startswith("customer.") or not isinstance(value, str):
+            continue
+        for name in sorted(set(_NAME.findall(value)) - known):
+            yield ThirdParty(label, "possible name in free text (a prompt: check by reading)", name)
 
 
 def _versions(root: Path, case_id: str) -> list[bytes]:
