@@ -6,11 +6,16 @@ change check from a base and asserts exactly which rule ids it reports as errors
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from changerepo import BOT, RegisterRepo, dump_yaml, people_yaml
+from changerepo import BOT, REPO, RegisterRepo, dump_yaml, people_yaml
+
+from managed_contact.changes.deletions import statistics_for
+from managed_contact.register.model import Case
+from managed_contact.register.snapshot import load_policy
 
 from casebuilder import case, decision, letter, review
 from gitfixtures import SshKey
@@ -316,19 +321,34 @@ def test_backdated_decision_rewrites_the_past_and_is_refused(reg: RegisterRepo) 
 # --- new cases and deletions --------------------------------------------------------------
 
 
-def deletion(case_id: str, reason: str = "retention", day: str = "2026-11-20") -> dict[str, Any]:
+def deletion(
+    case_id: str,
+    reason: Literal["retention", "erasure"] = "retention",
+    day: str = "2026-11-20",
+    of: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A deletion record, with the statistics `mcr delete` works out from the case `of`."""
+    stats: dict[str, Any] = {
+        "opened_year": 2023,
+        "highest_stage": 1,
+        "services": ["council-tax"],
+        "conduct": ["shouting"],
+        "outcome": "closed" if reason == "retention" else "erased",
+    }
+    if of is not None:
+        policy = load_policy(REPO)[0]
+        assert policy is not None
+        worked_out = statistics_for(
+            Case.model_validate(of), policy, date.fromisoformat(day), reason
+        )
+        assert worked_out is not None
+        stats = worked_out.model_dump(mode="json", exclude_none=True)
     return {
         "id": case_id,
         "deleted": day,
         "reason": reason,
         "approved_by": "amara-okafor",
-        "statistics": {
-            "opened_year": 2023,
-            "highest_stage": 1,
-            "services": ["council-tax"],
-            "conduct": ["shouting"],
-            "outcome": "closed" if reason == "retention" else "erased",
-        },
+        "statistics": stats,
     }
 
 
@@ -348,7 +368,7 @@ def closed_in(year: int) -> dict[str, Any]:
 def test_case_deleted_when_due_is_accepted(reg: RegisterRepo) -> None:
     base = reg.case(closed_in(2025))
     reg.commit(
-        {CASE: None, "cases/deletions.yaml": log(deletion("MC-2026-0001"))},
+        {CASE: None, "cases/deletions.yaml": log(deletion("MC-2026-0001", of=closed_in(2025)))},
         "Delete MC-2026-0001 (retention)",
         key="amara",
         date="2026-11-20",
@@ -359,7 +379,7 @@ def test_case_deleted_when_due_is_accepted(reg: RegisterRepo) -> None:
 def test_case_file_deleted_before_its_deletion_date_is_refused(reg: RegisterRepo) -> None:
     base = reg.case(dormant())
     reg.commit(
-        {CASE: None, "cases/deletions.yaml": log(deletion("MC-2026-0001"))},
+        {CASE: None, "cases/deletions.yaml": log(deletion("MC-2026-0001", of=dormant()))},
         "Delete MC-2026-0001 early",
         key="amara",
         date="2026-11-20",
@@ -372,7 +392,10 @@ def test_case_file_deleted_before_its_deletion_date_is_refused(reg: RegisterRepo
 def test_recorded_erasure_may_delete_at_any_time(reg: RegisterRepo) -> None:
     base = reg.case(dormant())
     reg.commit(
-        {CASE: None, "cases/deletions.yaml": log(deletion("MC-2026-0001", "erasure"))},
+        {
+            CASE: None,
+            "cases/deletions.yaml": log(deletion("MC-2026-0001", "erasure", of=dormant())),
+        },
         "Erase MC-2026-0001",
         key="amara",
         date="2026-11-20",
@@ -390,12 +413,48 @@ def test_case_file_deleted_without_a_record_is_refused(reg: RegisterRepo) -> Non
 def test_deletion_record_must_be_signed_by_its_approver(reg: RegisterRepo) -> None:
     base = reg.case(closed_in(2025))
     reg.commit(
-        {CASE: None, "cases/deletions.yaml": log(deletion("MC-2026-0001"))},
+        {CASE: None, "cases/deletions.yaml": log(deletion("MC-2026-0001", of=closed_in(2025)))},
         "Delete",
         date="2026-11-20",
     )
     assert reg.errors(base) == {"MC410"}
     assert reg.finding("MC410").path == "deletions[0].approved_by"
+
+
+def test_deletion_statistics_that_are_not_the_cases_are_refused(reg: RegisterRepo) -> None:
+    base = reg.case(closed_in(2025))
+    record = deletion("MC-2026-0001", of=closed_in(2025))
+    record["statistics"]["highest_stage"] = 2
+    reg.commit(
+        {CASE: None, "cases/deletions.yaml": log(record)},
+        "Delete with figures typed by hand",
+        key="amara",
+        date="2026-11-20",
+    )
+    assert reg.errors(base) == {"MC430"}
+    found = reg.finding("MC430")
+    assert (found.file, found.path) == ("cases/deletions.yaml", "deletions[0].statistics")
+    assert "'highest_stage': 1" in found.message
+
+
+def test_a_tracked_keystore_is_refused(reg: RegisterRepo) -> None:
+    reg.commit({"keys/MCR-KEYSTORE": "keys\n", "keys/keys/MC-2026-0001.mcrkey": "{}\n"}, "Keys")
+    assert reg.errors() == {"MC431"}
+    assert {f.file for f in reg.check().findings.errors} == {
+        "keys/MCR-KEYSTORE",
+        "keys/keys/MC-2026-0001.mcrkey",
+    }
+
+
+def test_a_keystore_is_tracked_only_where_the_target_is_the_demo(reg: RegisterRepo) -> None:
+    settings = (REPO / "policy" / "settings.yaml").read_text(encoding="utf-8")
+    demo = settings.rstrip("\n") + "\ndemo: true\n"
+    reg.branch("mr", reg.base)
+    reg.commit({"policy/settings.yaml": demo, "demo-keystore/MCR-KEYSTORE": "keys\n"}, "Mine")
+    assert "MC431" in reg.errors()  # the change cannot declare itself the demo
+    target = reg.commit({"policy/settings.yaml": demo}, "The demo", key="amara")
+    reg.commit({"demo-keystore/MCR-KEYSTORE": "keys\n"}, "Demo keys")
+    assert "MC431" not in reg.errors(target)
 
 
 def test_new_case_reusing_a_deleted_id_is_refused(reg: RegisterRepo) -> None:

@@ -183,6 +183,7 @@ def _check(
     records = history.check_deletion_log(change)
     if records is not None:
         deletions.check_new_records(change, records)
+    deletions.check_tracked_keystore(change)
     if change.index is not None:
         versions = judging.read_approved_versions(change)
         judging.judge(change, versions)

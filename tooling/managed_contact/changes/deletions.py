@@ -6,13 +6,25 @@ A deleted case file has its record in cases/deletions.yaml (MC406). Its deletion
 periods. Every new record in the log is of a case file this change deletes (MC406), and is
 approved by the person it names (`requirements`). That existing records are never edited or
 removed is a rule of history (`history`).
+
+A new record's anonymous statistics are recomputed from the case as the merge base holds it
+(`statistics_for` reads no personal field, so no key is needed) and must match (MC430). And no
+keystore may be tracked in the repository (MC431), unless the target marks the register as the
+fictional demo: a key in history can never be shredded.
 """
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Literal
+
 from ..register.findings import Finding, Severity
-from ..register.lifecycle import derive
+from ..register.lifecycle import Status, derive
+from ..register.loading import Document
+from ..register.model import Case, CaseStatistics
+from ..register.policy import Policy
 from ..register.rules import Rule
+from ..sealing.keystore import KEY_SUFFIX, MARKER
 from . import requirements
 from .context import Change
 from .revision import load_case_at
@@ -27,7 +39,71 @@ RULES = (
         "A case file is deleted only when its deletion is due (§7) or by a recorded erasure.",
     ),
     Rule("MC406", E, "A deleted case file and its record in cases/deletions.yaml go together."),
+    Rule(
+        "MC430",
+        E,
+        "A new deletion record's statistics are those of the case at the merge base.",
+    ),
+    Rule(
+        "MC431",
+        E,
+        "No keystore is tracked in the repository, except in the fictional demo register.",
+    ),
 )
+
+
+def _in_order(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _durations(status: Status, deleted: date) -> tuple[int, int, int]:
+    """Days at stage 1 and at stage 2 in all, and dormant since it last went dormant."""
+    spent = {"stage-1": 0, "stage-2": 0, "dormant": 0}
+    state: str = "new"
+    since: date | None = None
+    for step in status.steps:
+        if not step.allowed or step.after == state:
+            continue
+        if since is not None and state in spent:
+            spent[state] += max(0, (step.day - since).days)
+        state, since = step.after, step.day
+    if since is not None and state in spent:
+        spent[state] += max(0, (deleted - since).days)
+    dormant = 0
+    if status.state == "dormant" and status.dormant_since is not None:
+        dormant = max(0, (deleted - status.dormant_since).days)
+    return spent["stage-1"], spent["stage-2"], dormant
+
+
+def statistics_for(
+    case: Case, policy: Policy, deleted: date, reason: Literal["retention", "erasure"]
+) -> CaseStatistics | None:
+    """The anonymous figures recorded when `case` is deleted on `deleted`, from its
+    non-personal fields only; None for a case that never reached a decision (no stage)."""
+    status = derive(case, policy, deleted)
+    if status.highest_stage not in (1, 2):
+        return None
+    services = _in_order([*case.scope.services, *(i.service for i in case.incidents)])
+    conduct = _in_order(
+        [c for i in case.incidents for c in i.categories]
+        + [c for d in case.decisions for c in d.conduct]
+    )
+    outcome: Literal["closed", "challenge-upheld", "erased"] = "erased"
+    if reason == "retention":
+        closing = [s for s in status.steps if s.allowed and s.after == "dormant"]
+        upheld = bool(closing) and closing[-1].event == "challenge-upheld"
+        outcome = "challenge-upheld" if upheld else "closed"
+    stage_1, stage_2, dormant = _durations(status, deleted)
+    return CaseStatistics(
+        opened_year=case.opened.year,
+        highest_stage=1 if status.highest_stage == 1 else 2,
+        services=services,
+        conduct=conduct,
+        outcome=outcome,
+        days_at_stage_1=stage_1,
+        days_at_stage_2=stage_2,
+        days_dormant=dormant,
+    )
 
 
 def check_deleted_case(change: Change, file: str, base_raw: bytes) -> None:
@@ -58,10 +134,12 @@ def check_deleted_case(change: Change, file: str, base_raw: bytes) -> None:
         return
     i, record = records[case_id]
     assert doc is not None
-    if record.reason == "erasure":
-        return
     loaded, _, _ = load_case_at(change.root, file, base_raw)
     policy = change.policy or change.head_policy
+    if loaded is not None and policy is not None:
+        _check_statistics(change, doc, i, loaded.case, policy)
+    if record.reason == "erasure":
+        return
     if loaded is None or policy is None:
         change.report(
             doc,
@@ -110,3 +188,52 @@ def check_new_records(change: Change, old_ids: set[str]) -> None:
                 f"records the deletion of {record.id}, but this change deletes no such case file",
             )
         requirements.of_deletion_record(change, doc, i, record)
+
+
+def _check_statistics(change: Change, doc: Document, i: int, case: Case, policy: Policy) -> None:
+    """MC430 unless the record at `deletions[i]` carries the statistics of `case` (the merge
+    base's), worked out for its date and reason. Records the merge base already had are judged
+    by the history rules, not here."""
+    log = change.head_deletions
+    assert log is not None
+    record = log.deletions[i]
+    old = change.deletion_log("base")
+    if old is not None and any(d.id == record.id for d in old.deletions):
+        return
+    expected = statistics_for(case, policy, record.deleted, record.reason)
+    if expected is None or record.statistics == expected:
+        return
+    shown = expected.model_dump(mode="json", exclude_none=True)
+    change.report(
+        doc,
+        ("deletions", i, "statistics"),
+        "MC430",
+        f"the statistics recorded for {record.id} are not those of the case: record {shown} "
+        "(mcr delete works them out)",
+    )
+
+
+def keystore_files(paths: list[str]) -> list[str]:
+    """The paths among `paths` that are a keystore's marker or one of its key files."""
+    return [p for p in paths if p.rpartition("/")[2] == MARKER or p.endswith(KEY_SUFFIX)]
+
+
+def check_tracked_keystore(change: Change) -> None:
+    """MC431 for each keystore file tracked at the head, unless the target's
+    policy/settings.yaml marks the register as the fictional demo (never the head's word)."""
+    if change.policy is not None and change.policy.settings.demo:
+        return
+    for path in keystore_files(change.repo.list_files(change.head, "")):
+        change.add(
+            Finding(
+                path,
+                1,
+                1,
+                "",
+                "MC431",
+                E,
+                "a keystore is tracked in the repository: a key committed can never be "
+                "shredded; remove it from git and keep keys outside the repository "
+                "(--keystore, $MCR_KEYSTORE or the git directory)",
+            )
+        )

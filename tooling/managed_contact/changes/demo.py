@@ -15,14 +15,25 @@ signatures:
    recorded by that date, signed (`-c user.signingkey`) by the first person the entry names.
    Each other person it names (a second reviewer, the Customer Relations recommender) signs an
    empty commit with an `Approves: <case id>` trailer. Commits are dated on the entry's date.
-4. A last commit per case restores its file byte for byte (comments, layout, later letters),
-   so the demo repository's head holds exactly the register's cases.
+4. A last commit per case restores its file byte for byte (layout, later letters), sealed
+   with the new repository's key for the case, so the demo repository's head holds exactly
+   the register's cases, each opening to the same text.
+
+Every version committed is sealed: each case gets a key of its own in a keystore in the new
+repository's git directory (`<git dir>/mcr-keys`), which git never commits. The source cases
+are opened with the source register's keys (its committed demo keystore, when it is the
+demo), or read as they are when written in plain text.
+
+One more fictional case, opened and closed years before, is in the first commit, so that the
+demo can end as a register does: that case is deleted when due and its key shredded
+(`casework.demo.make_demo`), and every version of it in history stays sealed for good.
 
 Case files that do not load are copied as they are in a last commit; `mcr check` reports them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,11 +44,23 @@ from typing import Any
 import yaml
 
 from ..errors import McrError
-from ..register.loading import load_file
+from ..register.index import Index
+from ..register.loading import load_bytes
 from ..register.model import Case
+from ..register.personal import seal_text, unseal_text
 from ..register.policy import People, Policy, SigningKey
-from ..register.snapshot import DELETIONS_NAME, case_paths, load_policy
+from ..register.snapshot import (
+    CASE_NAME,
+    DELETIONS_FILE,
+    DELETIONS_NAME,
+    case_paths,
+    demo_keystore,
+    load_deletions,
+    load_policy,
+)
 from ..register.validation import validate
+from ..sealing.keystore import GIT_DIR_NAME, MARKER, DirectoryKeystore, Keystore, open_keystore
+from ..sealing.tokens import TokenError
 from .approvals import APPROVES
 from .git import Repository
 
@@ -103,6 +126,97 @@ class DemoRepo:
     head: str
     commits: int
     keys: dict[str, Path]
+    #: The new repository's own keystore (in its git directory, never committed).
+    keystore: Path
+    #: The fictional case (in the first commit) deleted at the end, and who approves that.
+    retiring: str | None = None
+    approver: str | None = None
+
+
+def _retiring_case(case_id: str) -> dict[str, Any]:
+    """A fictional case that went dormant long ago, so its deletion is due."""
+    states = [
+        "behaviour", "impact", "measures", "contact-routes", "dates",
+        "statutory-rights", "other-formats", "how-to-challenge", "lgsco",
+    ]  # fmt: skip
+    return {
+        "id": case_id,
+        "opened": "2023-06-01",
+        "customer": {
+            "name": "Sam Fictional",
+            "aliases": ["S. Fictional"],
+            "address": "1 Example Street, Demo Town",
+            "email": "sam.fictional@example.org",
+            "phone": "01632 960999",
+        },
+        "scope": {"council_wide": False, "services": ["council-tax"]},
+        "incidents": [
+            {
+                "id": "I1",
+                "date": "2023-06-01",
+                "channel": "telephone",
+                "service": "council-tax",
+                "categories": ["shouting"],
+                "staff_affected": "Two call handlers, Council Tax",
+                "account": "Shouted at two call handlers about a closed query.",
+            }
+        ],
+        "adjustments": [
+            {
+                "id": "A1",
+                "date": "2023-06-02",
+                "description": "Offered a weekly call at an agreed time.",
+                "outcome": "declined",
+            }
+        ],
+        "resolution_attempts": [
+            {
+                "id": "S1",
+                "date": "2023-06-02",
+                "service": "council-tax",
+                "description": "Final-position letter on the closed query.",
+            }
+        ],
+        "decisions": [
+            {
+                "id": "D1",
+                "date": "2023-06-10",
+                "stage": 1,
+                "decided_by": "hugo-barrett",
+                "conduct": ["shouting"],
+                "reason": "Shouting at call handlers on three calls.",
+                "measures": [{"measure": "time-limits", "minutes": 15}],
+                "crt_notified": "2023-06-10",
+            }
+        ],
+        "reviews": [
+            {
+                "id": "R1",
+                "date": "2023-12-01",
+                "reviewed_by": ["amara-okafor", "hugo-barrett"],
+                "outcome": "close",
+                "considerations": "No further incidents since the warning.",
+            }
+        ],
+        "letters": [
+            {
+                "id": "L1",
+                "date": "2023-06-11",
+                "about": "D1",
+                "medium": "letter",
+                "sent_by": "hugo-barrett",
+                "states": list(states),
+            },
+            {
+                "id": "L2",
+                "date": "2023-12-01",
+                "about": "R1",
+                "medium": "letter",
+                "sent_by": "hugo-barrett",
+                "states": list(states),
+            },
+        ],
+    }
 
 
 def approvals_of(case: Case) -> list[Approval]:
@@ -217,20 +331,66 @@ def _people_yaml(people: People, keys: dict[str, str], start: date) -> bytes:
     return (PEOPLE_HEADER + text).encode("utf-8")
 
 
+def source_keystore(source: Path) -> Keystore | None:
+    """Where the source register's keys are: its committed demo keystore, if it is the demo,
+    else the keystore it would use itself."""
+    demo = demo_keystore(source)
+    if demo is not None and (demo / MARKER).is_file():
+        return DirectoryKeystore(demo)
+    return open_keystore(None, source)
+
+
+def _plain(raw: bytes, file: str, store: Keystore | None) -> bytes:
+    """The case file's text with its sealed values opened (plain text stays as it is)."""
+    if b"ENC[" not in raw:
+        return raw
+    case_id = file.rpartition("/")[2].removesuffix(".yaml")
+    key = store.get(case_id) if store is not None and CASE_NAME.match(f"{case_id}.yaml") else None
+    if key is None:
+        raise DemoError(f"{file} is sealed and the source register has no key for it")
+    try:
+        return unseal_text(raw.decode("utf-8"), file, key).encode("utf-8")
+    except (TokenError, UnicodeDecodeError) as exc:
+        raise DemoError(f"{file} does not open with the source register's key: {exc}") from None
+
+
+def _demo_case(file: str, raw: bytes) -> DemoCase:
+    doc, problems = load_bytes(raw, file)
+    case = validate(Case, doc)[0] if doc is not None and not problems else None
+    demo = DemoCase(file, raw, doc.data if case is not None and doc else None, case)
+    if case is not None:
+        demo.approvals = approvals_of(case)
+    return demo
+
+
 def _load_cases(source: Path) -> list[DemoCase]:
+    store = source_keystore(source)
     cases = []
     for path in case_paths(source):
         if path.name == DELETIONS_NAME:
             continue
         file = f"cases/{path.name}"
-        raw = path.read_bytes()
-        doc, problems = load_file(path, file)
-        case = validate(Case, doc)[0] if doc is not None and not problems else None
-        demo = DemoCase(file, raw, doc.data if case is not None and doc else None, case)
-        if case is not None:
-            demo.approvals = approvals_of(case)
-        cases.append(demo)
+        cases.append(_demo_case(file, _plain(path.read_bytes(), file, store)))
     return cases
+
+
+def _free_id(source: Path, cases: list[DemoCase]) -> str:
+    log, _, _ = load_deletions(source)
+    taken = {c.file.rpartition("/")[2].removesuffix(".yaml") for c in cases}
+    taken |= {d.id for d in log.deletions} if log is not None else set()
+    n = 1
+    while f"MC-2023-{n:04d}" in taken:
+        n += 1
+    return f"MC-2023-{n:04d}"
+
+
+def _deletion_approver(policy: Policy, today: date, signers: set[str]) -> str:
+    index = Index(policy)
+    people = sorted(signers) + sorted(p.id for p in policy.people.people)
+    for person in people:
+        if index.approves("deletion", [person], today, []):
+            return person
+    raise DemoError(f"no one may approve a deletion on {today}")
 
 
 def _earliest(cases: Iterable[DemoCase]) -> date:
@@ -264,6 +424,7 @@ class _Writer:
         message: str,
         day: date,
         signer: str | None,
+        staged: list[str] | None = None,
     ) -> str:
         for name, content in files.items():
             target = self.repo.path / name
@@ -271,7 +432,7 @@ class _Writer:
             target.write_bytes(content)
         self.count += 1
         return self.repo.commit(
-            sorted(files),
+            sorted([*files, *(staged or [])]),
             message,
             author=self.author(signer),
             when=self.when(day),
@@ -279,18 +440,26 @@ class _Writer:
         )
 
 
-def build_demo(source: Path, target: Path) -> DemoRepo:
-    """Build the demo repository in `target` (which must not exist or be empty)."""
+def build_demo(source: Path, target: Path, today: date | None = None) -> DemoRepo:
+    """Build the demo repository in `target` (which must not exist or be empty), sealing
+    every version with keys of its own. With `today`, the first commit also holds a fictional
+    case due for deletion on that day (`DemoRepo.retiring`), for `casework.demo` to delete."""
     if target.exists() and any(target.iterdir()):
         raise DemoError(f"{target} is not empty: give a new directory")
     policy, _, _ = load_policy(source)
     if policy is None:
         raise DemoError(f"the policy data in {source} does not load: run `mcr check` there")
     cases = _load_cases(source)
+    retiring = approver = None
+    if today is not None:
+        retiring = _free_id(source, cases)
     start = _earliest(cases) - timedelta(days=7)
     owner = _policy_owner(policy, start)
     signers = {owner} | {p for c in cases for a in c.approvals for p in a.people}
     signers &= {p.id for p in policy.people.people}
+    if today is not None:
+        approver = _deletion_approver(policy, today, signers)
+        signers.add(approver)
 
     repo = Repository.init(target)
     key_dir = target / ".git" / KEYS_DIR
@@ -298,6 +467,19 @@ def build_demo(source: Path, target: Path) -> DemoRepo:
     public: dict[str, str] = {}
     for person in sorted(signers):
         keys[person], public[person] = make_key(key_dir, person)
+    store_path = repo.git_path(GIT_DIR_NAME)
+    store = DirectoryKeystore(store_path)
+    sealers: dict[str, Any] = {}
+    for case_id in [c.case.id for c in cases if c.case is not None] + [retiring or ""]:
+        if case_id:
+            sealers[f"cases/{case_id}.yaml"] = store.get(case_id) or store.create(case_id)
+
+    def sealed(file: str, content: bytes) -> bytes:
+        key = sealers.get(file)
+        if key is None:
+            return content
+        return seal_text(content.decode("utf-8"), file, key).encode("utf-8")
+
     writer = _Writer(repo, policy, keys)
 
     first: dict[str, bytes] = {".gitignore": b"public/\n"}
@@ -314,6 +496,9 @@ def build_demo(source: Path, target: Path) -> DemoRepo:
     first[f"cases/{DELETIONS_NAME}"] = (
         deletions.read_bytes() if deletions.is_file() else b"deletions: []\n"
     )
+    if retiring is not None:  # a case from before: it is at the base, and goes when due
+        file = f"cases/{retiring}.yaml"
+        first[file] = sealed(file, dump_case(_retiring_case(retiring)))
     first_commit = writer.commit(
         first,
         "Policy data and the people registry, with demo signing keys\n",
@@ -334,11 +519,11 @@ def build_demo(source: Path, target: Path) -> DemoRepo:
             continue
         case_id = case.case.id
         if step is None:
-            content = dump_case(version(case.data, day, done[file]))
+            content = sealed(file, dump_case(version(case.data, day, done[file])))
             writer.commit({file: content}, f"{case_id}: open the case\n", day, None)
             continue
         done[file].add((step.section, step.entry))
-        content = dump_case(version(case.data, day, done[file]))
+        content = sealed(file, dump_case(version(case.data, day, done[file])))
         first_signer, *others = step.people
         writer.commit({file: content}, f"{case_id}: {step.summary}\n", day, first_signer)
         for person in others:
@@ -351,9 +536,37 @@ def build_demo(source: Path, target: Path) -> DemoRepo:
     last_day = max((s[0] for s in steps), default=start)
     for case in cases:
         writer.commit(
-            {case.file: case.raw},
+            {case.file: sealed(case.file, case.raw)},
             f"{case.file}: the case file as the register keeps it\n",
             last_day,
             None,
         )
-    return DemoRepo(target, first_commit, repo.resolve("HEAD"), writer.count, keys)
+    return DemoRepo(
+        target,
+        first_commit,
+        repo.resolve("HEAD"),
+        writer.count,
+        keys,
+        store_path,
+        retiring,
+        approver,
+    )
+
+
+def commit_deletion(made: DemoRepo, case_id: str, day: date) -> DemoRepo:
+    """Commit the deletion of `case_id` (its file gone, its record in the deletion log, as
+    `mcr delete` left them in the work tree), signed by the approver."""
+    assert made.approver is not None
+    repo = Repository(made.path)
+    policy, _, _ = load_policy(made.path)
+    assert policy is not None
+    writer = _Writer(repo, policy, made.keys)
+    writer.clock[day] = 30
+    head = writer.commit(
+        {},
+        f"{case_id}: delete at the end of retention (§7)\n",
+        day,
+        made.approver,
+        staged=[f"cases/{case_id}.yaml", DELETIONS_FILE],
+    )
+    return dataclasses.replace(made, head=head, commits=made.commits + 1)

@@ -157,6 +157,16 @@ class Commit:
         return tuple(value for name, value in self.trailers if name.casefold() == wanted)
 
 
+@dataclass(frozen=True)
+class FileVersion:
+    """One version of a file in history: the commit that made it, when, and the content
+    (None where that commit deleted the file)."""
+
+    sha: str
+    committed_at: datetime
+    content: bytes | None
+
+
 def signers_digest(allowed_signers: Path | None) -> str:
     """The sha256 of an allowed-signers file's content (of empty content when None)."""
     if allowed_signers is None:
@@ -627,6 +637,49 @@ class Repository:
             pair: answer[1] if answer is not None and answer[0] == "blob" else None
             for pair, answer in zip(pairs, answers, strict=True)
         }
+
+    def versions(self, path: str, rev: str = "HEAD") -> list[FileVersion]:
+        """Every version of `path` (from the top of the tree) in the history of `rev`, oldest
+        first: one `git log` for the commits that changed it and one `git cat-file --batch`
+        for the contents. A commit that deleted the file gives a version with no content."""
+        wanted = _check_path(path)
+        args = [
+            "log",
+            *_LOG_OPTIONS,
+            "--format=%H %cI",
+            "--no-renames",
+            "--full-history",
+            "--topo-order",
+            "--reverse",
+            "--end-of-options",
+            _check_rev(rev),
+            "--",
+            f":(top,literal){wanted}",
+        ]
+        found: list[tuple[str, datetime]] = []
+        for line in _text(self._run(args).stdout).splitlines():
+            sha, _, stamp = line.partition(" ")
+            if _HEX_SHA.fullmatch(sha):
+                found.append((sha, _commit_date(sha, stamp)))
+        if not found:
+            return []
+        answers = self._cat_file([f"{sha}:{wanted}" for sha, _ in found])
+        return [
+            FileVersion(
+                sha, when, answer[1] if answer is not None and answer[0] == "blob" else None
+            )
+            for (sha, when), answer in zip(found, answers, strict=True)
+        ]
+
+    def default_branch(self) -> str:
+        """The remote's default branch (`origin/HEAD`, e.g. "origin/main") if known, else
+        "main"."""
+        result = self._run(
+            ["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"],
+            ok_returncodes=(0, 1, 128),
+        )
+        name = _text(result.stdout).strip()
+        return name if result.returncode == 0 and name else "main"
 
     def _cat_file(self, requests: Sequence[str]) -> list[tuple[str, bytes] | None]:
         """(type, content) for each `git cat-file --batch` request; None where git has none."""

@@ -62,7 +62,8 @@ def due(
     if result.register.policy is None:
         fail_with(result.findings.sorted(), 0)
     window = within if within is not None else result.register.policy.periods.due_soon_days
-    items = due_items(result.statuses, day, window)
+    holds = {c.case.id: c.case.legal_holds for c in result.register.cases}
+    items = due_items(result.statuses, day, window, holds)
     shown = (
         {c.case.id: c.case.customer.name if not c.sealed else None for c in result.register.cases}
         if names

@@ -10,10 +10,14 @@ from __future__ import annotations
 import click
 
 from .check import check
+from .delete import delete
 from .demo import demo_repo
 from .due import due
 from .edit import edit
+from .hold import hold
+from .keys import keys
 from .new import new
+from .sar import sar
 from .schema import schema
 from .seal import seal, setup, unseal
 from .show import show
@@ -29,7 +33,7 @@ def main() -> None:
 
 for command in (check, show, due, new, schema, build, serve, signers, demo_repo):
     main.add_command(command)
-for command in (edit, seal, unseal, setup):
+for command in (edit, seal, unseal, setup, delete, hold, keys, sar):
     main.add_command(command)
 
 

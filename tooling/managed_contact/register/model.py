@@ -361,6 +361,15 @@ class CaseStatistics(Strict):
     outcome: Literal["closed", "challenge-upheld", "erased"] = Field(
         description="How the case ended."
     )
+    days_at_stage_1: int | None = Field(
+        default=None, ge=0, description="Days the case spent at stage 1, in all."
+    )
+    days_at_stage_2: int | None = Field(
+        default=None, ge=0, description="Days the case spent at stage 2, in all."
+    )
+    days_dormant: int | None = Field(
+        default=None, ge=0, description="Days from going dormant (the last time) to deletion."
+    )
 
 
 class Deletion(Strict):

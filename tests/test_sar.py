@@ -1,0 +1,125 @@
+"""`mcr sar`: everything held about the person, now and in history, and the deadline."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+from changerepo import MODELINE, RegisterRepo, dump_yaml
+from click.testing import CliRunner
+
+from managed_contact.cli.main import main
+from managed_contact.register.personal import seal_text
+from managed_contact.sealing.keystore import DirectoryKeystore
+
+from casebuilder import case, decision, letter
+
+CASE_ID = "MC-2026-0001"
+FILE = f"cases/{CASE_ID}.yaml"
+
+
+def version(step: int) -> dict[str, Any]:
+    data = case(
+        decisions=[
+            decision(
+                "D1",
+                "2026-08-03",
+                measures=[{"measure": "spoc", "spoc": "amara-okafor"}],
+            )
+        ],
+        letters=[letter("L1", "2026-08-04", "D1")],
+    )
+    data["customer"] = {"name": "Jordan Fictitious", "phone": "01632 960001"}
+    data["incidents"][0]["account"] = "Shouted over Dana Whitlock at the front desk."
+    data["incidents"][0]["opinions"] = [{"by": "hugo-barrett", "text": "Meant to upset."}]
+    if step >= 1:
+        data["customer"]["phone"] = "01632 960002"
+        data["incidents"][0]["account"] = "Raised voice at the front desk."
+        data["corrections"] = [
+            {
+                "id": "K1",
+                "date": "2026-09-01",
+                "entry": "I1",
+                "made_by": "amara-okafor",
+                "approved_by": "hugo-barrett",
+                "reason": "The customer showed the account overstated what happened.",
+            }
+        ]
+        data["legal_holds"] = [
+            {
+                "id": "H1",
+                "reason": "subject-access-request",
+                "start": "2026-11-20",
+                "reference": "SAR-2026-0009",
+            }
+        ]
+    return data
+
+
+def test_sar_reports_every_version_with_the_deadline(reg: RegisterRepo, tmp_path: Path) -> None:
+    store = DirectoryKeystore(tmp_path / "keystore")
+    key = store.create(CASE_ID)
+    for step in (0, 1):
+        text = seal_text(MODELINE + dump_yaml(version(step)), FILE, key)
+        reg.commit({FILE: text}, f"{CASE_ID}: version {step}", date=f"2026-0{8 + step}-05")
+    out = tmp_path / "sar"
+    result = CliRunner().invoke(
+        main,
+        ["sar", CASE_ID, "--output", str(out), "--register", str(reg.path),
+         "--keystore", str(store.path)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Jordan" not in result.output
+    assert "deadline: request received 2026-11-20 (hold H1): reply due by 2026-12-20" in (
+        result.output
+    )
+    md, js = out / f"{CASE_ID}-sar.md", out / f"{CASE_ID}-sar.json"
+    for path in (md, js):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sorted(p.name for p in out.iterdir()) == [f"{CASE_ID}-sar.json", f"{CASE_ID}-sar.md"]
+    text = md.read_text(encoding="utf-8")
+    # identity, both phone numbers (the old one is still in history)
+    assert "- name: Jordan Fictitious" in text
+    assert "- phone: 01632 960001; 01632 960002" in text
+    # entries in date order, in plain words, with the rectification
+    assert (
+        text.index("(incidents I1)") < text.index("(decisions D1)") < text.index("(corrections K1)")
+    )
+    assert "Rectification of I1" in text
+    assert "The customer showed the account overstated" in text
+    assert "Opinion of Hugo Barrett: Meant to upset." in text
+    # the earlier version of the corrected incident
+    assert "Shouted over Dana Whitlock" in text.split("## Earlier versions")[1]
+    # what staff see, deletion, deadline
+    assert "single point of contact: Amara Okafor" in text.split("## What staff see")[1]
+    assert "12 months after the case closes" in text
+    assert "reply due by 2026-12-20" in text
+    # third parties for redaction review
+    review = text.split("## For redaction review")[1]
+    assert "staff affected: Two call handlers, Council Tax" in review
+    assert "opinion's author: Hugo Barrett" in review
+    assert (
+        "incidents[I1].account: possible name in free text (a prompt: check by reading): "
+        "Dana Whitlock" in review
+    )
+    assert "Hugo Barrett" not in review.split("opinion's author: Hugo Barrett")[1]
+    data = json.loads(js.read_text(encoding="utf-8"))
+    assert data["case_id"] == CASE_ID
+    assert data["identity"]["phone"] == ["01632 960001", "01632 960002"]
+    assert data["sar_deadlines"]
+
+
+def test_sar_without_the_key_is_refused(reg: RegisterRepo, tmp_path: Path) -> None:
+    store = DirectoryKeystore(tmp_path / "keystore")
+    text = seal_text(MODELINE + dump_yaml(version(0)), FILE, store.create(CASE_ID))
+    reg.commit({FILE: text}, "a case")
+    result = CliRunner().invoke(
+        main,
+        ["sar", CASE_ID, "--output", str(tmp_path / "out"), "--register", str(reg.path),
+         "--keystore", str(tmp_path / "empty")],
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "no key for MC-2026-0001" in result.output
+    assert not (tmp_path / "out").exists()
