@@ -201,9 +201,10 @@ def seal_edits(doc: Document, key: CaseKey) -> list[Edit]:
     for path, label, value in personal_values(doc.data):
         if isinstance(value, str) and not is_token(value):
             span = doc.spans[path]
-            edits.append(
-                scalar_edit(doc.text, span.start, span.end, span.block, sealer.seal(label, value))
-            )
+            token = sealer.seal(label, value)
+            if span.flow:  # inside `[a, b]` a plain `ENC[...]` would end the list early
+                token = f'"{token}"'
+            edits.append(scalar_edit(doc.text, span.start, span.end, span.block, token))
     return edits
 
 
