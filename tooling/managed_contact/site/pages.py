@@ -221,20 +221,21 @@ def load_site_data(
 
 # --- Personal data held ---------------------------------------------------------------------
 
-#: The personal fields a front-line case page shows (by their path in `personal_fields`); every
-#: other one is seen by the Customer Relations Team only, in the case file.
+#: The personal fields a front-line case page shows (by their path in `personal_fields`), and
+#: those the dashboard shows; every other one is seen by the Customer Relations Team only.
 SHOWN_ON_CASE_PAGES = frozenset(
     {
         "customer.name",
         "customer.aliases",
         "decisions[].statutory_access",
         *(
-            f"{entry}.measures{many}.{name}"
-            for entry, many in (("decisions[]", "[]"), ("reviews[]", ""), ("challenges[]", ""))
+            f"{entry}[].measures[].{name}"
+            for entry in ("decisions", "reviews", "challenges")
             for name in ("times", "premises", "description")
         ),
     }
 )
+SHOWN_ON_DASHBOARD = frozenset({"legal_holds[].reference"})
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,8 @@ class PersonalField:
 
     path: str
     description: str
-    on_case_page: bool
+    #: Where the site shows it ("case page", "dashboard"), or None: in the case file only.
+    shown_on: str | None
 
 
 def _model_of(annotation: Any) -> tuple[type[BaseModel], bool] | None:
@@ -264,7 +266,14 @@ def _personal(model: type[BaseModel], prefix: str) -> Iterator[PersonalField]:
         path = f"{prefix}{name}"
         extra = info.json_schema_extra
         if isinstance(extra, dict) and extra.get(PERSONAL_MARK):
-            yield PersonalField(path, info.description or "", path in SHOWN_ON_CASE_PAGES)
+            shown = (
+                "case page"
+                if path in SHOWN_ON_CASE_PAGES
+                else "dashboard"
+                if path in SHOWN_ON_DASHBOARD
+                else None
+            )
+            yield PersonalField(path, info.description or "", shown)
             continue
         found = _model_of(info.annotation)
         if found is not None:
