@@ -888,8 +888,9 @@ def _choice_key(choice: Choice) -> tuple[str, date]:
 
 
 def render_site(
-    root: Path, today: date, directory_urls: bool = True
+    root: Path, today: date, directory_urls: bool = True, keystore: Keystore | None = None
 ) -> tuple[Renderer, dict[str, str]]:
-    """Load the register and render every generated page (for tests and other generators)."""
-    renderer = Renderer(load_site_data(root, today), directory_urls)
+    """Load the register (opened with `keystore`) and render every generated page (for tests
+    and other generators)."""
+    renderer = Renderer(load_site_data(root, today, keystore=keystore), directory_urls)
     return renderer, renderer.pages()
