@@ -127,8 +127,7 @@ def main() -> None:
         active = sum(1 for st in check.statuses.values() if st.active)
         pages = plain_site(register, plain, keystore)
         print(
-            f"register: {args.cases} sealed cases ({active} active), "
-            f"mcr check: {errors} error(s)"
+            f"register: {args.cases} sealed cases ({active} active), mcr check: {errors} error(s)"
         )
         print(f"plain site: {pages} pre-written case pages out of the nav")
         mcr = [

@@ -351,7 +351,8 @@ def markings(page: str) -> list[str]:
 
 
 def test_every_page_carries_the_protective_marking(demo: Path) -> None:
-    marking = load_site_data(demo, TODAY, keystore=demo_keys(demo)).policy.settings.protective_marking
+    data = load_site_data(demo, TODAY, keystore=demo_keys(demo))
+    marking = data.policy.settings.protective_marking
     assert marking == "OFFICIAL-SENSITIVE: personal data, for council staff only"
     built = {p.relative_to(demo / "public").as_posix() for p in (demo / "public").rglob("*.html")}
     for kind in (

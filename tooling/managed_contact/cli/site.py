@@ -47,9 +47,7 @@ def build(
 
     root = register_root(register_dir)
     keystore = keystore_for(root, keystore_spec)
-    target = build_site(
-        root, output or root / "public", today_from(today), _reference(), keystore
-    )
+    target = build_site(root, output or root / "public", today_from(today), _reference(), keystore)
     click.echo(f"site built in {target}")
 
 
