@@ -202,7 +202,7 @@ def seal_edits(doc: Document, key: CaseKey) -> list[Edit]:
         if isinstance(value, str) and not is_token(value):
             span = doc.spans[path]
             token = sealer.seal(label, value)
-            if span.flow:  # inside `[a, b]` a plain `ENC[...]` would end the list early
+            if span.flow:  # in [a, b] the brackets and commas of a bare token would not parse
                 token = f'"{token}"'
             edits.append(scalar_edit(doc.text, span.start, span.end, span.block, token))
     return edits
