@@ -1,5 +1,6 @@
-"""Helpers for the site tests: copy the real register into a scratch directory, build it, and an
-XSS case whose every shown field carries a payload."""
+"""Helpers for the site tests: copy the real register (with the demo's committed keystore) into
+a scratch directory, build it with those keys, and an XSS case, sealed, whose every shown field
+carries a payload."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from pathlib import Path
 
 from managed_contact.cli.main import main
 from managed_contact.cli.reference import reference_pages
+from managed_contact.register.personal import seal_text
+from managed_contact.register.snapshot import DEMO_KEYSTORE
+from managed_contact.sealing.keystore import DirectoryKeystore
 from managed_contact.site.build import build_site
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,7 +30,6 @@ XSS_SVG = '"><svg onload=alert(2)>'
 XSS_CASE_ID = "MC-2026-0999"
 XSS_CASE = f"""\
 # yaml-language-server: $schema=../schemas/case.schema.json
-# Fictional: every field the site shows carries a script-injection payload.
 id: {XSS_CASE_ID}
 opened: 2026-01-05
 customer:
@@ -84,18 +87,35 @@ legal_holds:
 
 
 def copy_register(target: Path) -> Path:
-    """The repository's register, pages and site configuration, copied into `target`."""
-    for name in ("cases", "policy", "site"):
+    """The repository's register, its keystore, pages and site configuration, copied into
+    `target`."""
+    for name in ("cases", "policy", "site", DEMO_KEYSTORE):
         shutil.copytree(REPO / name, target / name)
     shutil.copy2(REPO / "mkdocs.yml", target / "mkdocs.yml")
     return target
 
 
+def demo_keys(root: Path) -> DirectoryKeystore:
+    """The keystore of a copied register (`copy_register`)."""
+    return DirectoryKeystore(root / DEMO_KEYSTORE)
+
+
 def build(root: Path, today: date = TODAY) -> Path:
-    return build_site(root, root / "public", today, reference_pages(main))
+    """Build a copied register's site with its keys, as `mcr build` does."""
+    return build_site(root, root / "public", today, reference_pages(main), demo_keys(root))
+
+
+def write_sealed(root: Path, case_id: str, text: str) -> Path:
+    """Write a case file into a copied register, sealed with a new key in its keystore."""
+    store = demo_keys(root)
+    key = store.get(case_id) or store.create(case_id)
+    path = root / "cases" / f"{case_id}.yaml"
+    path.write_text(seal_text(text, f"cases/{case_id}.yaml", key), encoding="utf-8")
+    return path
 
 
 def xss_register(target: Path) -> Path:
     root = copy_register(target)
-    (root / "cases" / f"{XSS_CASE_ID}.yaml").write_text(XSS_CASE, encoding="utf-8")
+    path = write_sealed(root, XSS_CASE_ID, XSS_CASE)
+    assert "SECRET-ACCOUNT" not in path.read_text(encoding="utf-8")
     return root

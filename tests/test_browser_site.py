@@ -19,7 +19,16 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
-from sitefixtures import REPO, TODAY, XSS_CASE_ID, XSS_NAME, build, copy_register, xss_register
+from sitefixtures import (
+    REPO,
+    TODAY,
+    XSS_CASE_ID,
+    XSS_NAME,
+    build,
+    copy_register,
+    demo_keys,
+    xss_register,
+)
 
 from managed_contact.site.pages import load_site_data
 
@@ -140,7 +149,7 @@ def shot(page: Page, name: str, full_page: bool = True) -> None:
 
 
 def active_cases(site: Site) -> list[tuple[str, str, list[str], int]]:
-    data = load_site_data(site.root, TODAY)
+    data = load_site_data(site.root, TODAY, keystore=demo_keys(site.root))
     return [
         (c.id, c.customer.name, list(c.customer.aliases), data.statuses[c.id].stage or 0)
         for c in data.active
@@ -154,6 +163,7 @@ PAGE_TYPES = {
     "dashboard": "dashboard/",
     "councillors": "councillors/",
     "guide": "guides/record-a-decision/",
+    "personal-data": "personal-data/",
 }
 
 
@@ -219,7 +229,7 @@ def test_register_table_filters_by_stage(demo: Site, watched: tuple[Page, Watch]
 
 def test_dashboard_lists_the_overdue_review(demo: Site, watched: tuple[Page, Watch]) -> None:
     page, watch = watched
-    data = load_site_data(demo.root, TODAY)
+    data = load_site_data(demo.root, TODAY, keystore=demo_keys(demo.root))
     overdue = [
         cid
         for cid, st in data.statuses.items()
@@ -409,7 +419,7 @@ def assert_no_sideways_scroll(page: Page, where: str) -> None:
 
 
 def overdue_reviews(site: Site) -> set[str]:
-    data = load_site_data(site.root, TODAY)
+    data = load_site_data(site.root, TODAY, keystore=demo_keys(site.root))
     return {
         cid
         for cid, st in data.statuses.items()
@@ -418,7 +428,8 @@ def overdue_reviews(site: Site) -> set[str]:
 
 
 def marking_text(site: Site) -> str:
-    return load_site_data(site.root, TODAY).policy.settings.protective_marking
+    data = load_site_data(site.root, TODAY, keystore=demo_keys(site.root))
+    return data.policy.settings.protective_marking
 
 
 def assert_marking_shown(page: Page, marking: str, where: str) -> None:
@@ -475,6 +486,18 @@ def test_protective_marking_is_on_screen_on_every_page_type(
             assert header is not None
             assert marked is not None
             assert header["y"] >= marked["y"] + marked["height"] - 0.5, name
+            # The demo says on every page, between the marking and the header, that it is made up.
+            banner = page.locator("aside.mcr-demo")
+            expect(banner).to_have_count(1)
+            expect(banner).to_be_visible()
+            expect(banner).to_have_accessible_name("Demo data")
+            expect(banner).to_contain_text("Fictional demo data.")
+            shown = banner.bounding_box()
+            assert shown is not None
+            assert shown["y"] >= marked["y"] + marked["height"] - 0.5, name
+            assert header["y"] >= shown["y"] + shown["height"] - 0.5, name
+            assert shown["x"] >= 0
+            assert shown["x"] + shown["width"] <= width, name
         # The search results: a drop-down on a laptop, the whole screen on a phone.
         page.goto(f"{demo.url}?q=managed")
         expect(page.locator(".md-search-result__item").first).to_be_visible(timeout=15_000)

@@ -98,6 +98,71 @@ def test_github_workflow() -> None:
     assert checkout["with"]["fetch-depth"] == 0
 
 
+KEY_WORDS = ("MCR_KEYSTORE", "BAO_", "VAULT_", "--keystore", "secrets.")
+
+
+def _job_text(job: dict[str, Any]) -> str:
+    return yaml.safe_dump(job)
+
+
+def test_gitlab_checks_are_keyless_and_only_pages_has_keys() -> None:
+    pipeline = load(GITLAB)
+    jobs = {n: j for n, j in pipeline.items() if isinstance(j, dict) and "script" in j}
+    assert {"check-merge-request", "check-register", "daily", "pages"} <= set(jobs)
+    for name, job in jobs.items():
+        text = _job_text(job)
+        assert "--names" not in text, name
+        assert "--reveal" not in text, name
+        if name != "pages":
+            assert not any(word in text for word in KEY_WORDS), name
+            assert "tags" not in job, name
+    # The keyed job: on the default branch only, on the protected runner.
+    pages = jobs["pages"]
+    assert pages["tags"] == ["mcr-keys"]
+    assert pages["rules"]
+    for rule in pages["rules"]:
+        assert "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" in rule["if"], rule
+        assert "merge_request" not in rule["if"], rule
+    assert not any(word in _job_text(pages.get("variables", {})) for word in KEY_WORDS)
+
+
+def test_gitlab_documents_the_keys_variables() -> None:
+    header = GITLAB.read_text(encoding="utf-8").split("\ndefault:", 1)[0]
+    assert "MCR_KEYSTORE   vault:secret/mcr" in header
+    assert "BAO_ADDR" in header
+    assert "VAULT_ADDR" in header
+    assert "BAO_TOKEN      a read-only token" in header
+    assert '"Protected"' in header
+    assert '"Masked"' in header
+    assert "protected runner" in header
+    assert "deploy/vault/" in header
+
+
+def test_github_checks_are_keyless_and_only_pages_has_keys() -> None:
+    workflow = load(GITHUB)
+    jobs = workflow["jobs"]
+    assert "env" not in workflow or not any(w in _job_text(workflow["env"]) for w in KEY_WORDS)
+    for name, job in jobs.items():
+        text = _job_text(job)
+        assert "--names" not in text, name
+        if name != "pages":
+            assert not any(word in text for word in KEY_WORDS), name
+            assert job["runs-on"] == "ubuntu-latest", name
+    pages = jobs["pages"]
+    assert "github.ref == 'refs/heads/main'" in pages["if"]
+    assert "pull_request" not in pages["if"]
+    assert pages["runs-on"] == ["self-hosted", "mcr-keys"]
+    assert pages["environment"]["name"] == "github-pages"
+    assert pages["env"]["BAO_TOKEN"] == "${{ secrets.BAO_TOKEN }}"
+    assert pages["env"]["MCR_KEYSTORE"] == "${{ vars.MCR_KEYSTORE }}"
+
+
+def test_the_daily_jobs_list_case_ids_not_names() -> None:
+    for text in (scripts(load(GITLAB))["daily"], runs(load(GITHUB))["daily"]):
+        due = [words for words in mcr_commands(text) if words[0] == "due"]
+        assert due == [["due"]]
+
+
 def test_pre_commit_hook() -> None:
     [hook] = load(HOOKS)
     assert hook["id"] == "mcr-check"
@@ -111,7 +176,7 @@ def test_pre_commit_hook() -> None:
 def test_the_job_that_builds_the_site_installs_the_site_extra(path: Path) -> None:
     data = load(path)
     variables = data["variables" if path == GITLAB else "env"]
-    assert variables["MCR_SITE_PACKAGE"] == ".[site]"
+    assert variables["MCR_SITE_PACKAGE"] == ".[site,vault]"
     jobs = scripts(data) if path == GITLAB else runs(data)
     builders = {name for name, text in jobs.items() if "mcr build" in text}
     extras = {name for name, text in jobs.items() if '"$MCR_SITE_PACKAGE"' in text}

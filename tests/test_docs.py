@@ -104,3 +104,35 @@ def test_architecture_gives_every_rule_the_module_that_owns_it() -> None:
             assert rule not in listed, f"{rule} is listed twice in ARCHITECTURE.md"
             listed[rule] = module
     assert listed == owners
+
+
+GUIDES = REPO / "site" / "guides"
+_BRANCH = re.compile(r"git (?:switch -c|checkout -b|branch) ([^\s`]+)")
+
+
+def test_guides_name_branches_by_case_id_never_by_a_person() -> None:
+    named = []
+    for guide in sorted(GUIDES.glob("*.md")):
+        for branch in _BRANCH.findall(guide.read_text(encoding="utf-8")):
+            named.append(branch)
+            assert re.search(r"MC-(?:YYYY-NNNN|\d{4}-\d{4})\Z", branch), (guide.name, branch)
+            assert "name" not in branch, (guide.name, branch)
+    assert named, "a guide says how to name a branch"
+
+
+def test_readme_personal_data_states_the_facts() -> None:
+    section = README.split("## Personal data", 1)[1].split("\n## ", 1)[0]
+    for fact in (
+        "one key per case",
+        "--keystore DIR",
+        "$MCR_KEYSTORE",
+        "mcr-keys",
+        "vault:secret/mcr",
+        "shredded",
+        "every commit id and signature stays exactly as it was",
+        "Keyless CI",
+        "demo-keystore/",
+        "Sealing is not retroactive",
+        "mcr demo-repo",
+    ):
+        assert fact.lower() in section.lower(), fact

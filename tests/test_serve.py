@@ -42,7 +42,10 @@ def test_serve_publishes_the_register_and_the_command_reference(tmp_path: Path) 
     root = copy_register(tmp_path / "register")
     address = f"127.0.0.1:{_free_port()}"
     server = subprocess.Popen(
-        [str(MCR), "serve", "--dev-addr", address, "--today", TODAY.isoformat()],
+        [
+            *(str(MCR), "serve", "--dev-addr", address, "--today", TODAY.isoformat()),
+            *("--keystore", "demo-keystore"),
+        ],
         cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -61,6 +64,9 @@ def test_serve_publishes_the_register_and_the_command_reference(tmp_path: Path) 
         register = _get(f"http://{address}/register/")
         assert register is not None
         assert "MC-2026-0001" in register
+        assert "Jordan Pellow" in register  # opened with the keys
+        assert "ENC[mcr1" not in register
+        assert "Fictional demo data" in register
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -69,3 +75,23 @@ def test_serve_publishes_the_register_and_the_command_reference(tmp_path: Path) 
             os.killpg(server.pid, signal.SIGKILL)
             _, errors = server.communicate()
     assert "Traceback" not in errors
+
+
+def test_serve_without_the_keys_stops_with_a_clear_message(tmp_path: Path) -> None:
+    root = copy_register(tmp_path / "register")
+    (tmp_path / "keys").mkdir()
+    address = f"127.0.0.1:{_free_port()}"
+    done = subprocess.run(
+        [
+            *(str(MCR), "serve", "--dev-addr", address, "--today", TODAY.isoformat()),
+            *("--keystore", str(tmp_path / "keys")),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_SECONDS,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "never published with placeholders" in done.stderr
+    assert "Traceback" not in done.stderr

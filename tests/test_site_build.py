@@ -28,6 +28,7 @@ from sitefixtures import (
     XSS_TEMPLATE,
     build,
     copy_register,
+    demo_keys,
     xss_register,
 )
 
@@ -85,7 +86,7 @@ def text_of(fragment: str) -> str:
 
 def demo_statuses() -> dict[str, tuple[str, str, list[str]]]:
     """Each demo case: (state, customer name, aliases), derived by the core, not by the site."""
-    register, _ = load_register(Path(__file__).resolve().parents[1])
+    register, _ = load_register(REPO, keys=demo_keys(REPO).get)
     assert register.policy is not None
     return {
         c.case.id: (
@@ -216,7 +217,7 @@ def test_call_termination_script_is_shown_where_it_applies(demo: Path) -> None:
 
 
 def test_dashboard_lists_the_overdue_review(demo: Path) -> None:
-    data = load_site_data(demo, TODAY)
+    data = load_site_data(demo, TODAY, keystore=demo_keys(demo))
     overdue = [
         cid
         for cid, st in data.statuses.items()
@@ -280,7 +281,7 @@ def test_right_to_challenge_off_is_stated(tmp_path: Path) -> None:
 
 
 def test_councillors_page_lists_choices(demo: Path) -> None:
-    data = load_site_data(demo, TODAY)
+    data = load_site_data(demo, TODAY, keystore=demo_keys(demo))
     page = text_of(article(html(demo, "councillors")))
     names = {p.id: p.name for p in data.policy.people.people}
     for case in data.active:
@@ -350,7 +351,8 @@ def markings(page: str) -> list[str]:
 
 
 def test_every_page_carries_the_protective_marking(demo: Path) -> None:
-    marking = load_site_data(demo, TODAY).policy.settings.protective_marking
+    data = load_site_data(demo, TODAY, keystore=demo_keys(demo))
+    marking = data.policy.settings.protective_marking
     assert marking == "OFFICIAL-SENSITIVE: personal data, for council staff only"
     built = {p.relative_to(demo / "public").as_posix() for p in (demo / "public").rglob("*.html")}
     for kind in (
@@ -372,6 +374,126 @@ def test_every_page_carries_the_protective_marking(demo: Path) -> None:
         assert markings(page) == [marking], url
         # Before the theme's header, so the sticky header never covers it.
         assert page.index('class="mcr-marking"') < page.index('<header class="md-header'), url
+
+
+DEMO_BANNER = re.compile(
+    r'<aside class="mcr-demo" aria-label="Demo data">\s*<p class="mcr-demo__text">(.*?)</p>',
+    flags=re.DOTALL,
+)
+
+
+def test_every_page_of_the_demo_says_its_data_is_fictional(demo: Path) -> None:
+    assert load_site_data(demo, TODAY, keystore=demo_keys(demo)).policy.settings.demo
+    built = sorted((demo / "public").rglob("*.html"))
+    assert len(built) > 20
+    for path in built:
+        page = path.read_text(encoding="utf-8")
+        [banner] = DEMO_BANNER.findall(page)
+        assert text_of(banner).startswith("Fictional demo data."), path
+        assert page.index('class="mcr-demo"') < page.index('<header class="md-header'), path
+
+
+def test_a_register_not_marked_as_demo_has_no_banner(tmp_path: Path) -> None:
+    root = copy_register(tmp_path)
+    settings = root / "policy" / "settings.yaml"
+    text = settings.read_text(encoding="utf-8")
+    assert "\ndemo: true\n" in text
+    settings.write_text(text.replace("\ndemo: true\n", "\ndemo: false\n"), encoding="utf-8")
+    build(root)
+    built = list((root / "public").rglob("*.html"))
+    assert built
+    for path in built:
+        page = path.read_text(encoding="utf-8")
+        assert 'class="mcr-demo"' not in page, path
+        assert "Fictional demo data" not in page, path
+
+
+def test_the_site_is_built_with_the_keys(demo: Path) -> None:
+    """Every name shows where it belongs, and no sealed value reaches any file of the site."""
+    for path in (demo / "public").rglob("*"):
+        if path.suffix in (".html", ".json", ".xml", ".txt"):
+            assert "ENC[mcr1" not in path.read_text(encoding="utf-8"), path
+            assert "[sealed " not in path.read_text(encoding="utf-8"), path
+    register = html(demo, "register")
+    active = [
+        (cid, name) for cid, (state, name, _) in demo_statuses().items() if state != "dormant"
+    ]
+    assert active
+    for case_id, name in active:
+        if demo_statuses()[case_id][0] in ("stage-1", "stage-2"):
+            assert name in register, case_id
+            assert name in html(demo, f"cases/{case_id}"), case_id
+
+
+@pytest.mark.parametrize("keystore", ["empty", "none"])
+def test_building_without_the_keys_stops_with_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keystore: str
+) -> None:
+    root = copy_register(tmp_path / "register")
+    args = ["build", "--register", str(root)]
+    if keystore == "empty":
+        (tmp_path / "keys").mkdir()
+        args += ["--keystore", str(tmp_path / "keys")]
+        expected = f"the keystore {tmp_path / 'keys'} has no key for 15 of them"
+    else:  # not the demo, and no keystore anywhere: not in git, no $MCR_KEYSTORE
+        monkeypatch.delenv("MCR_KEYSTORE")
+        settings = root / "policy" / "settings.yaml"
+        text = settings.read_text(encoding="utf-8")
+        settings.write_text(text.replace("\ndemo: true\n", "\n"), encoding="utf-8")
+        expected = "no keystore was found"
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert "never published with placeholders" in result.output
+    assert "--keystore" in result.output
+    for name in ("Kettleby", "Pellow", "Lowndes"):
+        assert name not in result.output
+    assert not (root / "public" / "register").exists()
+
+
+def test_a_case_without_its_key_stops_the_build(tmp_path: Path) -> None:
+    root = copy_register(tmp_path)
+    (root / "demo-keystore" / "keys" / "MC-2026-0004.mcrkey").unlink()
+    with pytest.raises(McrError, match=r"has no key for 1 of them \(MC-2026-0004\)"):
+        build(root)
+
+
+def test_the_personal_data_page_says_what_is_held_why_how_long_and_who_sees_it(
+    demo: Path,
+) -> None:
+    page = article(html(demo, "personal-data"))
+    shown = text_of(page)
+    for heading in ("Why it is held", "What is held", "Who sees it", "How long it is kept"):
+        assert f">{heading}</h2>" in page
+    fields = pages.personal_fields()
+    assert {"customer.name", "incidents[].account", "corrections[].reason"} <= {
+        f.path for f in fields
+    }
+    for field in fields:
+        assert f"<code>{field.path}</code>" in page, field.path
+    assert {f.path for f in fields if f.shown_on == "case page"} == pages.SHOWN_ON_CASE_PAGES
+    assert {f.path for f in fields if f.shown_on == "dashboard"} == pages.SHOWN_ON_DASHBOARD
+    months = yaml.safe_load((REPO / "policy" / "periods.yaml").read_text(encoding="utf-8"))
+    retention = months["dormant_retention_months"]
+    assert f"deleted {retention} months after it went dormant" in shown
+    assert "shreds its key" in shown
+    assert "To be completed from the council's record of processing" in shown
+    assert "Lawful basis (Article 6): [" in shown
+    nav = html(demo, "")
+    assert "personal-data/" in nav[nav.index('<nav class="md-nav md-nav--primary"') :]
+
+
+def test_the_personal_data_page_follows_the_retention_period(tmp_path: Path) -> None:
+    root = copy_register(tmp_path)
+    periods = root / "policy" / "periods.yaml"
+    text = periods.read_text(encoding="utf-8")
+    periods.write_text(
+        text.replace("dormant_retention_months: 12", "dormant_retention_months: 18"),
+        encoding="utf-8",
+    )
+    build(root)
+    shown = text_of(article(html(root, "personal-data")))
+    assert "deleted 18 months after it went dormant" in shown
 
 
 def test_the_protective_marking_is_escaped(tmp_path: Path) -> None:
@@ -476,9 +598,7 @@ def test_a_case_that_does_not_load_stops_the_build(tmp_path: Path) -> None:
 def test_two_files_with_one_case_id_stop_the_build(tmp_path: Path) -> None:
     root = copy_register(tmp_path)
     original = (root / "cases" / "MC-2026-0001.yaml").read_text()
-    (root / "cases" / "MC-2026-0099.yaml").write_text(
-        original.replace("Jordan Pellow", "Second Person")
-    )
+    (root / "cases" / "MC-2026-0099.yaml").write_text(original)
     with pytest.raises(SiteBuildError, match="2 case files carry the id MC-2026-0001"):
         build(root)
 
@@ -512,7 +632,8 @@ def test_a_warning_fails_the_build(tmp_path: Path) -> None:
         build(root)
 
 
-def test_mcr_build_reads_today(tmp_path: Path) -> None:
+def test_mcr_build_reads_today(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MCR_KEYSTORE")  # the demo register's own keystore is found
     root = copy_register(tmp_path)
     result = CliRunner().invoke(
         main, ["build", "--register", str(root), "--today", "2026-11-28"], catch_exceptions=False
@@ -586,9 +707,9 @@ def test_parallel_loading_matches_sequential(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = copy_register(tmp_path)
-    sequential = load_site_data(root, TODAY)
+    sequential = load_site_data(root, TODAY, keystore=demo_keys(root))
     monkeypatch.setattr(pages, "PARALLEL_FROM", 1)
-    parallel = load_site_data(root, TODAY, workers=2)
+    parallel = load_site_data(root, TODAY, workers=2, keystore=demo_keys(root))
     assert parallel.cases == sequential.cases
     assert parallel.statuses.keys() == sequential.statuses.keys()
     assert parallel.deleted == sequential.deleted

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from .options import handle_errors, register_option, register_root, today_from, today_option
+from .options import (
+    handle_errors,
+    keystore_for,
+    keystore_option,
+    register_option,
+    register_root,
+    today_from,
+    today_option,
+)
 from .reference import reference_pages
 
 
@@ -26,13 +34,20 @@ def _reference() -> dict[str, str]:
 )
 @register_option
 @today_option
+@keystore_option
 @handle_errors
-def build(output: Path | None, register_dir: Path | None, today: str | None) -> None:
-    """Build the internal site (Part A, the register, case pages, dashboard) into public/."""
+def build(
+    output: Path | None, register_dir: Path | None, today: str | None, keystore_spec: str | None
+) -> None:
+    """Build the internal site (Part A, the register, case pages, dashboard) into public/.
+
+    The site shows customers' names, so it is built with the case keys; without them it stops
+    (exit 2) rather than publish placeholders."""
     from ..site.build import build_site
 
     root = register_root(register_dir)
-    target = build_site(root, output or root / "public", today_from(today), _reference())
+    keystore = keystore_for(root, keystore_spec)
+    target = build_site(root, output or root / "public", today_from(today), _reference(), keystore)
     click.echo(f"site built in {target}")
 
 
@@ -42,9 +57,14 @@ def build(output: Path | None, register_dir: Path | None, today: str | None) -> 
 )
 @register_option
 @today_option
+@keystore_option
 @handle_errors
-def serve(dev_addr: str, register_dir: Path | None, today: str | None) -> None:
+def serve(
+    dev_addr: str, register_dir: Path | None, today: str | None, keystore_spec: str | None
+) -> None:
     """Serve the site locally with live reload while you edit cases or pages."""
     from ..site.build import serve_site
 
-    serve_site(register_root(register_dir), today_from(today), dev_addr, _reference())
+    root = register_root(register_dir)
+    keystore = keystore_for(root, keystore_spec)
+    serve_site(root, today_from(today), dev_addr, _reference(), keystore)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import ExitCode, McrError
 from ..register.dates import TODAY_ENV
+from ..sealing.keystore import Keystore
 
 SITE_EXTRA = "managed-contact[site]"
 SITE_PACKAGES = ("mkdocs", "material", "jinja2", "markupsafe")
@@ -39,6 +40,7 @@ try:
     from mkdocs.exceptions import MkDocsException
 
     from .mkdocs_plugin import RegisterPlugin
+    from .pages import SiteKeysMissing
 except ModuleNotFoundError as exc:
     if (exc.name or "").partition(".")[0] not in SITE_PACKAGES:
         raise
@@ -81,10 +83,15 @@ def _check_output(root: Path, output: Path) -> None:
 
 
 def build_site(
-    root: Path, output: Path, today: date, pages: Mapping[str, str] | None = None
+    root: Path,
+    output: Path,
+    today: date,
+    pages: Mapping[str, str] | None = None,
+    keystore: Keystore | None = None,
 ) -> Path:
     """Build the site into `output` (strictly: any MkDocs warning fails the build), with
-    `pages` (path in the site: Markdown) made elsewhere, e.g. the command line's reference."""
+    `pages` (path in the site: Markdown) made elsewhere, e.g. the command line's reference,
+    opening the cases' sealed values with `keystore` (else the one every command finds)."""
     config_file = _config_file(root)
     output = output.resolve()
     _check_output(root, output)
@@ -97,19 +104,26 @@ def build_site(
         plugin = found
         plugin.today = today
         plugin.pages = dict(pages or {})
+        plugin.keystore = keystore
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
         finally:
             config.plugins.on_shutdown()
     except MkDocsException as exc:
+        if plugin is not None and isinstance(plugin.failure, SiteKeysMissing):
+            raise plugin.failure from None
         detail = plugin.error if plugin is not None and plugin.error else str(exc)
         raise SiteBuildError(f"the site did not build: {detail}") from None
     return output
 
 
 def serve_site(
-    root: Path, today: date, dev_addr: str, pages: Mapping[str, str] | None = None
+    root: Path,
+    today: date,
+    dev_addr: str,
+    pages: Mapping[str, str] | None = None,
+    keystore: Keystore | None = None,
 ) -> None:
     """Serve the site on `dev_addr`, rebuilding when a page, a case or policy data changes."""
     from mkdocs.commands.serve import serve
@@ -124,10 +138,16 @@ def serve_site(
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     RegisterPlugin.served_pages = dict(pages or {})
+    RegisterPlugin.served_keystore = keystore
+    RegisterPlugin.served_failure = None
     try:
         serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
     except MkDocsException as exc:
+        if isinstance(RegisterPlugin.served_failure, SiteKeysMissing):
+            raise RegisterPlugin.served_failure from None
         raise SiteBuildError(f"the site could not be served: {exc}") from None
     finally:
         RegisterPlugin.served_pages = {}
+        RegisterPlugin.served_keystore = None
+        RegisterPlugin.served_failure = None
         logger.removeHandler(handler)

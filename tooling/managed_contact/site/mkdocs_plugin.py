@@ -9,7 +9,12 @@ writing another thin adapter, not rewriting the site.
           register: .        # the register directory, relative to mkdocs.yml (default: .)
 
 The protective marking in policy/settings.yaml goes to the theme as
-`config.extra.protective_marking`; site/overrides/main.html shows it at the top of every page.
+`config.extra.protective_marking`; site/overrides/main.html shows it at the top of every page,
+with a "fictional demo data" banner when the register is marked as the demo (`config.extra.demo`).
+
+The case files' sealed values are opened with the keystore `site.build` sets on the plugin (from
+`mcr build --keystore`); a plain `mkdocs build` finds one as every command does: `$MCR_KEYSTORE`,
+the demo's committed one, else the register's own. Without keys the build stops.
 
 "Today" is `MCR_TODAY` when set (as `mcr build --today` and `mcr serve --today` arrange), else
 the clock; `site.build.build_site` sets it on the plugin directly.
@@ -34,11 +39,15 @@ from mkdocs.structure.pages import Page
 
 from ..errors import McrError
 from ..register.dates import parse_today
+from ..register.snapshot import demo_keystore
+from ..sealing.keystore import Keystore, open_keystore
 from .pages import CASES_DIR, Renderer, load_site_data
 from .reference import reference_pages
 
 MARKING_KEY = "protective_marking"
 """The key in `config.extra` under which the theme finds the protective marking."""
+DEMO_KEY = "demo"
+"""The key in `config.extra` that makes the theme show the "fictional demo data" banner."""
 
 
 class RegisterPluginConfig(Config):  # type: ignore[no-untyped-call]
@@ -52,6 +61,10 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
     served_pages: ClassVar[Mapping[str, str]] = {}
     """Pages handed in from outside the site (the command line's reference) while a `serve`
     runs: `mkdocs serve` makes a new plugin for every rebuild, so they are held here."""
+    served_keystore: ClassVar[Keystore | None] = None
+    """The keystore a `serve` opens the cases with, held here for the same reason."""
+    served_failure: ClassVar[McrError | None] = None
+    """Why the last build of a `serve` stopped, for `site.build.serve_site` to report."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -59,8 +72,10 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
         self.root: Path | None = None
         self.renderer: Renderer | None = None
         self.error: str | None = None
+        self.failure: McrError | None = None
         self.workers = 1
         self.pages: Mapping[str, str] = self.served_pages
+        self.keystore: Keystore | None = self.served_keystore
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # A one-off build may load a large register in several processes; `serve` keeps to one
@@ -69,6 +84,7 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
 
     def on_shutdown(self) -> None:
         self.today = None
+        self.keystore = None
 
     def _root(self, config: MkDocsConfig) -> Path:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -77,6 +93,7 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # MkDocs keeps plugin instances between builds in one process: start each one clean.
         self.error = None
+        self.failure = None
         self.renderer = None
         self.root = self._root(config)
         if config.nav is not None:
@@ -87,15 +104,19 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
         assert self.root is not None
         try:
             today = self.today or parse_today(self.config.today)
-            data = load_site_data(self.root, today, self.workers)
+            keystore = self.keystore or open_keystore(None, self.root, demo_keystore(self.root))
+            data = load_site_data(self.root, today, self.workers, keystore)
             renderer = Renderer(data, config.use_directory_urls)
             pages = {**renderer.pages(), **reference_pages(), **self.pages}
         except (McrError, ValueError) as exc:
             self.error = str(exc)
+            if isinstance(exc, McrError):
+                self.failure = type(self).served_failure = exc
             raise PluginError(f"managed-contact: {exc}") from None
         self.renderer = renderer
         # The theme shows it at the top of every page (site/overrides/main.html escapes it).
         config.extra[MARKING_KEY] = data.policy.settings.protective_marking
+        config.extra[DEMO_KEY] = data.policy.settings.demo
         for src, content in pages.items():
             # Case pages stay out of the navigation: with them in it the build grows with the
             # square of the case count. The register table and the search find them.

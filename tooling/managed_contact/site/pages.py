@@ -15,6 +15,10 @@ Data minimisation: a case page shows what a front-line officer needs (the custom
 aliases and case id; the measures in plain English; the single point of contact; the allowed
 channel; dates; councillors' choices). The evidence, incidents, reasons, business case and every
 other field holding personal data stay with the Customer Relations Team.
+
+Sealed values: the register's personal values are sealed in the case files, and the site is built
+from them opened with the case keys (a `Keystore`). A build that cannot open every one of them
+stops (`SiteKeysMissing`) rather than publish placeholders where staff expect a name.
 """
 
 from __future__ import annotations
@@ -24,23 +28,29 @@ import os
 import posixpath
 import re
 import textwrap
+import types
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any, Union, get_args, get_origin
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
+from pydantic import BaseModel
 
 from ..errors import McrError
 from ..register.findings import Finding, Severity
 from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status, derive
-from ..register.model import Case, Measure
+from ..register.model import PERSONAL_MARK, Case, Measure
 from ..register.policy import MeasureKind, Policy
 from ..register.schedule import DueItem, due_items
-from ..register.snapshot import CASE_NAME, case_paths, load_case, load_register
+from ..register.snapshot import CASE_NAME, CaseFile, case_paths, load_case, load_register
+from ..sealing.keystore import ENV as KEYSTORE_ENV
+from ..sealing.keystore import Keystore
 
 PART_A = Path("policy") / "part-a.md"
 """Part A of the policy, word for word, in the register (guarded by tests/test_part_a.py)."""
@@ -65,6 +75,10 @@ class SiteDataError(McrError):
     """The register cannot be published: policy data or a case file does not load."""
 
 
+class SiteKeysMissing(McrError):
+    """Sealed values the build could not open: no keystore, or no key for some cases."""
+
+
 @dataclass(frozen=True)
 class SiteData:
     """What the site is made from: the register as loaded, with each case's derived status."""
@@ -86,47 +100,85 @@ PARALLEL_FROM = 200
 """Registers with at least this many case files are loaded by several processes in a build."""
 
 
-def _load_cases(root: Path, paths: list[Path]) -> tuple[list[Case], list[Finding]]:
-    """Load and validate some case files (in a worker process, for large registers)."""
-    cases: list[Case] = []
-    findings: list[Finding] = []
+@dataclass
+class _Loaded:
+    cases: list[Case] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    #: Cases with sealed values that did not open (no key): never published as placeholders.
+    unopened: list[str] = field(default_factory=list)
+
+    def add(self, files: list[CaseFile], findings: list[Finding]) -> None:
+        self.findings.extend(findings)
+        for loaded in files:
+            self.cases.append(loaded.case)
+            if loaded.placeholders:
+                self.unopened.append(loaded.case.id)
+
+    def merge(self, other: _Loaded) -> None:
+        self.cases += other.cases
+        self.findings += other.findings
+        self.unopened += other.unopened
+
+
+def _load_cases(root: Path, paths: list[Path], keystore: Keystore | None) -> _Loaded:
+    """Load, open and validate some case files (in a worker process, for large registers).
+
+    The keystore travels to the worker pickled, and opens its keys there."""
+    out = _Loaded()
+    keys = keystore.get if keystore is not None else None
     for path in paths:
-        loaded, _, problems = load_case(root, path)
-        findings.extend(problems)
-        if loaded is not None:
-            cases.append(loaded.case)
-    return cases, findings
+        loaded, _, problems = load_case(root, path, keys)
+        out.add([] if loaded is None else [loaded], problems)
+    return out
 
 
-def _load_parallel(root: Path, workers: int) -> tuple[list[Case], list[Finding]] | None:
+def _load_parallel(root: Path, workers: int, keystore: Keystore | None) -> _Loaded | None:
     """The case files loaded by `workers` forked processes, or None when not worth it."""
     paths = [p for p in case_paths(root) if CASE_NAME.match(p.name)]
     if workers < 2 or len(paths) < PARALLEL_FROM or os.name != "posix":
         return None
     chunks = [paths[i::workers] for i in range(workers)]
-    cases: list[Case] = []
-    findings: list[Finding] = []
+    out = _Loaded()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for loaded, problems in pool.map(_load_cases, [root] * workers, chunks):
-            cases.extend(loaded)
-            findings.extend(problems)
-    return cases, findings
+        for loaded in pool.map(_load_cases, [root] * workers, chunks, [keystore] * workers):
+            out.merge(loaded)
+    return out
 
 
-def load_site_data(root: Path, today: date, workers: int = 1) -> SiteData:
-    """Load the register and derive every case's status; the full rule check is `mcr check`'s.
+def _keys_missing(unopened: list[str], keystore: Keystore | None) -> SiteKeysMissing:
+    shown = ", ".join(sorted(unopened)[:10]) + (" and more" if len(unopened) > 10 else "")
+    where = (
+        "no keystore was found"
+        if keystore is None
+        else f"the keystore {keystore.name} has no key for {len(unopened)} of them ({shown})"
+    )
+    return SiteKeysMissing(
+        f"the site shows customers' names, which are sealed in the case files, and {where}; "
+        "the site is never published with placeholders. Build it where the keys are: "
+        f"mcr build --keystore DIR|vault:MOUNT/PREFIX (or ${KEYSTORE_ENV})"
+    )
+
+
+def load_site_data(
+    root: Path, today: date, workers: int = 1, keystore: Keystore | None = None
+) -> SiteData:
+    """Load the register, opening its sealed values with `keystore`, and derive every case's
+    status; the full rule check is `mcr check`'s.
 
     A case file that does not load would silently vanish from the site (and a front-line
-    officer would not be warned), so any loading error stops the build. With `workers` > 1 a
-    large register's case files are loaded by that many processes (a build's longest step).
+    officer would not be warned), so any loading error stops the build, and so does a sealed
+    value that no key opens (`SiteKeysMissing`). With `workers` > 1 a large register's case
+    files are loaded by that many processes (a build's longest step).
     """
-    parallel = _load_parallel(root, workers)
-    register, findings = load_register(root, None if parallel is None else [])
-    cases = [c.case for c in register.cases]
+    parallel = _load_parallel(root, workers, keystore)
+    keys = keystore.get if keystore is not None else None
+    register, findings = load_register(root, None if parallel is None else [], keys)
+    loaded = _Loaded()
+    loaded.add(register.cases, findings)
     if parallel is not None:
-        cases.extend(parallel[0])
-        findings.extend(parallel[1])
+        loaded.merge(parallel)
+    cases, findings = loaded.cases, loaded.findings
     errors = [f for f in findings if f.severity is Severity.ERROR]
     for case_id, count in Counter(c.id for c in cases).items():
         if count > 1:
@@ -151,6 +203,8 @@ def load_site_data(root: Path, today: date, workers: int = 1) -> SiteData:
             + shown
             + more
         )
+    if loaded.unopened:
+        raise _keys_missing(loaded.unopened, keystore)
     policy = register.policy
     statuses = {case.id: derive(case, policy, today) for case in cases}
     deleted = len(register.deletions.deletions) if register.deletions else 0
@@ -163,6 +217,73 @@ def load_site_data(root: Path, today: date, workers: int = 1) -> SiteData:
         statuses=statuses,
         deleted=deleted,
     )
+
+
+# --- Personal data held ---------------------------------------------------------------------
+
+#: The personal fields a front-line case page shows (by their path in `personal_fields`), and
+#: those the dashboard shows; every other one is seen by the Customer Relations Team only.
+SHOWN_ON_CASE_PAGES = frozenset(
+    {
+        "customer.name",
+        "customer.aliases",
+        "decisions[].statutory_access",
+        *(
+            f"{entry}[].measures[].{name}"
+            for entry in ("decisions", "reviews", "challenges")
+            for name in ("times", "premises", "description")
+        ),
+    }
+)
+SHOWN_ON_DASHBOARD = frozenset({"legal_holds[].reference"})
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    """A field of a case file that holds personal data (sealed in the file)."""
+
+    path: str
+    description: str
+    #: Where the site shows it ("case page", "dashboard"), or None: in the case file only.
+    shown_on: str | None
+
+
+def _model_of(annotation: Any) -> tuple[type[BaseModel], bool] | None:
+    """The model inside a field's type, and whether the field is a list of them."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    origin = get_origin(annotation)
+    if origin in (list, Union, types.UnionType):
+        for arg in get_args(annotation):
+            found = _model_of(arg)
+            if found is not None:
+                return found[0], found[1] or origin is list
+    return None
+
+
+def _personal(model: type[BaseModel], prefix: str) -> Iterator[PersonalField]:
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        extra = info.json_schema_extra
+        if isinstance(extra, dict) and extra.get(PERSONAL_MARK):
+            shown = (
+                "case page"
+                if path in SHOWN_ON_CASE_PAGES
+                else "dashboard"
+                if path in SHOWN_ON_DASHBOARD
+                else None
+            )
+            yield PersonalField(path, info.description or "", shown)
+            continue
+        found = _model_of(info.annotation)
+        if found is not None:
+            sub, many = found
+            yield from _personal(sub, f"{path}[]." if many else f"{path}.")
+
+
+def personal_fields() -> list[PersonalField]:
+    """Every field of a case file marked as personal data (``x-personal-data``), in order."""
+    return list(_personal(Case, ""))
 
 
 # --- Links ---------------------------------------------------------------------------------
@@ -618,6 +739,7 @@ class Renderer:
             "register.md": self.register_page(),
             "dashboard.md": self.dashboard_page(),
             "councillors.md": self.councillors_page(),
+            "personal-data.md": self.personal_data_page(),
         }
         for case in self.data.active:
             out[case_src(case.id)] = self.case_page(case)
@@ -727,6 +849,16 @@ class Renderer:
         ]
         return self._render("councillors.md.j2", here, councillors=rows)
 
+    def personal_data_page(self) -> str:
+        policy = self.data.policy
+        return self._render(
+            "personal_data.md.j2",
+            "personal-data.md",
+            fields=personal_fields(),
+            periods=policy.periods,
+            demo=policy.settings.demo,
+        )
+
     def fragment(self, name: str, here: str) -> str | None:
         """A generated fragment a hand-written page asked for, or None if there is none."""
         if name == "overdue":
@@ -756,8 +888,9 @@ def _choice_key(choice: Choice) -> tuple[str, date]:
 
 
 def render_site(
-    root: Path, today: date, directory_urls: bool = True
+    root: Path, today: date, directory_urls: bool = True, keystore: Keystore | None = None
 ) -> tuple[Renderer, dict[str, str]]:
-    """Load the register and render every generated page (for tests and other generators)."""
-    renderer = Renderer(load_site_data(root, today), directory_urls)
+    """Load the register (opened with `keystore`) and render every generated page (for tests
+    and other generators)."""
+    renderer = Renderer(load_site_data(root, today, keystore=keystore), directory_urls)
     return renderer, renderer.pages()
