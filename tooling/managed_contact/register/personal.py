@@ -202,7 +202,14 @@ def seal_edits(doc: Document, key: CaseKey) -> list[Edit]:
         if isinstance(value, str) and not is_token(value):
             span = doc.spans[path]
             edits.append(
-                scalar_edit(doc.text, span.start, span.end, span.block, sealer.seal(label, value))
+                scalar_edit(
+                    doc.text,
+                    span.start,
+                    span.end,
+                    span.block,
+                    sealer.seal(label, value),
+                    flow=span.flow,
+                )
             )
     return edits
 
