@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import types
+from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -65,9 +66,26 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+@cache
+def _holds_personal(model: type[BaseModel]) -> bool:
+    """Whether `model`, or a model inside it, has a field marked as personal data."""
+    for field in model.model_fields.values():
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get(PERSONAL_MARK):
+            return True
+        inner = _model_in(field.annotation)
+        if inner is not None and inner is not model and _holds_personal(inner):
+            return True
+    return False
+
+
 def _personal(model: type[BaseModel], loc: tuple[str | int, ...]) -> bool:
-    """Whether `loc` is inside a field marked as personal data (its value is never echoed into
-    findings, which end up in CI logs)."""
+    """Whether `loc` is inside a field marked as personal data, or is where a mapping holding
+    such fields belongs (``customer: "<name and address>"``, a whole file written as one line):
+    its value is never echoed into findings, which end up in CI logs."""
+    owner = _model_at(model, loc)
+    if owner is not None and _holds_personal(owner):
+        return True
     for depth in range(1, len(loc) + 1):
         *parent, name = loc[:depth]
         if isinstance(name, int):
