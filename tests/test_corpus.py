@@ -37,7 +37,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-import sealkit
 from managed_contact.register.check import CheckResult, run_check
 from managed_contact.register.findings import Finding, Severity
 from managed_contact.register.loading import MAX_BYTES
@@ -47,6 +46,7 @@ from managed_contact.register.snapshot import CASE_NAME, Keys
 from managed_contact.sealing.text import Edit, apply_edits, scalar_edit
 from managed_contact.sealing.tokens import Sealer, is_token
 
+import sealkit
 from conftest import REPO, TODAY
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -201,7 +201,8 @@ def seal_case(
     swaps = swaps or {}
     values = {label: (path, value) for path, label, value in personal_values(doc.data)}
     for target, (_, source) in swaps.items():
-        assert target in values and source in values, f"cannot swap {target} <- {source}"
+        assert target in values, f"cannot swap {target}: no such value"
+        assert source in values, f"cannot swap in {source}: no such value"
     sealer = Sealer(sealkit.key_for(case_id))
     edits: list[Edit] = []
     for label, (path, value) in values.items():
@@ -213,9 +214,7 @@ def seal_case(
             by = Sealer(sealkit.key_for(other)) if other else sealer
             token = by.seal(source, values[source][1])
         span = doc.spans[path]
-        edits.append(
-            scalar_edit(doc.text, span.start, span.end, span.block, token, flow=span.flow)
-        )
+        edits.append(scalar_edit(doc.text, span.start, span.end, span.block, token, flow=span.flow))
     sealed = text[: len(text) - len(doc.text)] + apply_edits(doc.text, edits)
     removed = sorted(
         (e.end, doc.text.count("\n", e.start, e.end) - e.replacement.count("\n")) for e in edits
@@ -231,14 +230,19 @@ def seal_case(
 def _committed(
     target: str, content: bytes, entry: Entry | None = None
 ) -> tuple[bytes, dict[int, int]]:
-    """A register file as committed: a case file sealed, its header comments blanked."""
-    if not CASE_NAME.match(target.rpartition("/")[2]) or not target.startswith("cases/"):
+    """A register file as committed: a case file sealed (with the key of the case its name
+    says, or, misnamed, of the id inside), its header comments blanked."""
+    folder, _, name = target.rpartition("/")
+    if folder != "cases" or name == "deletions.yaml":
         return content, {}
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
         return content, {}
-    case_id = target.rpartition("/")[2].removesuffix(".yaml")
+    inside = CASE_ID.search(text)
+    case_id = name.removesuffix(".yaml") if CASE_NAME.match(name) else inside and inside[1]
+    if not case_id:
+        return content, {}
     plaintext = entry.plaintext if entry is not None else set()
     swaps = entry.swaps if entry is not None else {}
     sealed, mapping = seal_case(_without_header(text), case_id, plaintext, swaps)
