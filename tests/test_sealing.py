@@ -105,10 +105,9 @@ def test_a_token_cut_short_or_altered_does_not_open() -> None:
 def test_token_errors_never_show_the_token() -> None:
     token = _sealer().seal("customer.name", NAME)
     for bad in (token[:-3], token.replace("A", "B", 1)):
-        try:
+        with pytest.raises(TokenError) as raised:
             _sealer(OTHER_CASE).open("customer.name", bad)
-        except TokenError as exc:
-            assert bad[11:30] not in str(exc)
+        assert bad[11:30] not in str(raised.value)
 
 
 def test_padding_hides_the_exact_length() -> None:

@@ -7,13 +7,14 @@ offending key, the data path and one of our rule ids.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from .findings import Finding
+from .findings import Finding, Severity, format_path
 from .loading import Document
 from .model import PERSONAL_MARK
 from .types import INVALID_DATE, PATTERN_WORDS
@@ -24,6 +25,9 @@ BAD_VALUE = "MC103"
 BAD_DATE = "MC008"
 
 M = TypeVar("M", bound=BaseModel)
+
+#: What a key written for a field looks like (a mistyped one included).
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}\Z")
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -110,6 +114,19 @@ def translate(error: Any, model: type[BaseModel], doc: Document) -> Finding:
     if kind == "extra_forbidden":
         owner = _model_at(model, loc[:-1])
         key = str(loc[-1])
+        if owner is not None and _holds_personal(owner) and not _FIELD_NAME.match(key):
+            # not a mistyped field name but text, maybe a name or an address: never shown
+            pos = doc.locate(loc)
+            return Finding(
+                doc.file,
+                pos.line,
+                pos.column,
+                format_path(loc[:-1]),
+                UNKNOWN_KEY,
+                Severity.ERROR,
+                f"unknown key (not shown: it may be personal data); allowed here: "
+                f"{', '.join(_keys(owner))}",
+            )
         hint = ""
         if owner is not None:
             close = difflib.get_close_matches(key, _keys(owner), n=1)
