@@ -1,9 +1,11 @@
 """How fast is `mcr check` on a large register, next to check-jsonschema on the same files?
 
-Generates a register of N cases (default 5,000) from a demo case, then times, in one run:
-  * `mcr check` over the whole register (strict loading, models, every rule);
+Generates a register of N cases (default 5,000) from a demo case, each sealed with its own key
+from a throwaway keystore (as committed), then times, in one run:
+  * `mcr check` over the whole register with no keystore, as CI runs it (strict loading, every
+    sealed value checked, models, every rule);
   * `check-jsonschema` validating the same files against schemas/case.schema.json.
-Prints both times and their ratio. The target is a ratio under 0.25.
+Prints both times and their ratio. The target is a ratio of at most 0.15.
 
     .venv/bin/python benchmarks/check_speed.py [--cases 5000] [--template cases/MC-2025-0005.yaml]
 """
@@ -11,6 +13,8 @@ Prints both times and their ratio. The target is a ratio under 0.25.
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,29 +22,57 @@ import tempfile
 import time
 from pathlib import Path
 
+from managed_contact.register.personal import seal_text, unseal_text
+from managed_contact.sealing.keystore import DirectoryKeystore
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+TARGET = 0.15
+COMMENT = re.compile(r"^#.*\n", re.MULTILINE)
 
 
-def make_register(root: Path, template: Path, count: int) -> list[Path]:
+def plain_template(template: Path, keystore: Path) -> str:
+    """The template case in plain text, without comments beyond the modeline."""
+    text = template.read_text(encoding="utf-8")
+    demo = REPO / "demo-keystore"
+    if "ENC[" in text and demo.is_dir():
+        key = DirectoryKeystore(demo).get(template.stem)
+        if key is not None:
+            text = unseal_text(text, f"cases/{template.name}", key)
+    modeline, _, body = text.partition("\n")
+    return f"{modeline}\n{COMMENT.sub('', body)}"
+
+
+def make_register(root: Path, keystore: Path, template: Path, count: int) -> list[Path]:
     shutil.copytree(REPO / "policy", root / "policy")
     shutil.copytree(REPO / "schemas", root / "schemas")
+    settings = root / "policy" / "settings.yaml"
+    settings.write_text(
+        re.sub(r"^demo:.*\n", "", settings.read_text(encoding="utf-8"), flags=re.MULTILINE),
+        encoding="utf-8",
+    )
     cases = root / "cases"
     cases.mkdir()
-    text = template.read_text(encoding="utf-8")
+    text = plain_template(template, keystore)
     old_id = template.stem
+    store = DirectoryKeystore(keystore)
     paths = []
     for n in range(1, count + 1):
         case_id = f"MC-{2020 + n // 9999}-{n % 9999 + 1:04d}"
         path = cases / f"{case_id}.yaml"
-        path.write_text(text.replace(old_id, case_id), encoding="utf-8")
+        sealed = seal_text(
+            text.replace(old_id, case_id), f"cases/{path.name}", store.create(case_id)
+        )
+        assert "ENC[" in sealed, "the template did not seal"
+        path.write_text(sealed, encoding="utf-8")
         paths.append(path)
     return paths
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, int]:
+    env = {k: v for k, v in os.environ.items() if k != "MCR_KEYSTORE"}  # keyless, as CI
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     return elapsed, done.returncode
 
@@ -52,8 +84,8 @@ def main() -> int:
     parser.add_argument("--today", default="2026-11-28")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        paths = make_register(root, args.template.resolve(), args.cases)
+        root = Path(tmp) / "register"
+        paths = make_register(root, Path(tmp) / "keys", args.template.resolve(), args.cases)
         mcr, mcr_rc = timed(
             [str(BIN / "mcr"), "check", "--today", args.today, "--format", "json"], root
         )
@@ -68,10 +100,10 @@ def main() -> int:
             root,
         )
     print(f"cases:                 {args.cases}")
-    print(f"mcr check:             {mcr:8.2f} s  (exit {mcr_rc})")
+    print(f"mcr check (no keys):   {mcr:8.2f} s  (exit {mcr_rc})")
     print(f"check-jsonschema:      {cjs:8.2f} s  (exit {cjs_rc})")
-    print(f"ratio mcr/cjs:         {mcr / cjs:8.3f}  (target < 0.25)")
-    return 0 if mcr / cjs < 0.25 and mcr_rc == 0 and cjs_rc == 0 else 1
+    print(f"ratio mcr/cjs:         {mcr / cjs:8.3f}  (target <= {TARGET})")
+    return 0 if mcr / cjs <= TARGET and mcr_rc == 0 and cjs_rc == 0 else 1
 
 
 if __name__ == "__main__":

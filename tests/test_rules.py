@@ -186,3 +186,17 @@ def test_reopening_a_dormant_case_at_stage_2_needs_the_extreme_reason(register: 
     assert rules_for(register, data) == ["MC317"]
     data["decisions"][1]["extreme_reason"] = "Threatened a member of staff."
     assert rules_for(register, data) == []
+
+
+def test_the_rules_page_marks_the_rules_that_need_the_keystore() -> None:
+    from managed_contact.changes.check import ALL_RULES
+    from managed_contact.site.reference import NEEDS_KEYS_MARK, rules_markdown
+
+    rows = {
+        line.split(" | ")[0].removeprefix("| "): line
+        for line in rules_markdown().splitlines()
+        if line.startswith("| MC")
+    }
+    marked = {rule_id for rule_id, row in rows.items() if NEEDS_KEYS_MARK in row}
+    assert marked == {r.id for r in ALL_RULES.values() if r.needs_keys}
+    assert {"MC012", "MC381"} <= marked

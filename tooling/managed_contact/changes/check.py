@@ -61,6 +61,7 @@ from pathlib import Path
 from ..register.check import check_loaded
 from ..register.findings import Finding, Findings, Severity
 from ..register.model import Case
+from ..register.snapshot import Keys
 from . import (
     deletions,
     evidence,
@@ -111,12 +112,14 @@ def check_change(
     strict_dates: bool = False,
     merge_request: MergeRequestApprovals | None = None,
     cache_dir: Path | None = None,
+    keys: Keys | None = None,
 ) -> ChangeResult:
-    """The snapshot rules on what changed at `head`, then the change rules from `base`."""
+    """The snapshot rules on what changed at `head`, then the change rules from `base`; sealed
+    values are opened with `keys` where given (the change rules need none)."""
     gc_was_enabled = gc.isenabled()
     gc.disable()  # as in check.run_check: loading makes many small acyclic objects
     try:
-        return _check(root, base, head, today, strict_dates, merge_request, cache_dir)
+        return _check(root, base, head, today, strict_dates, merge_request, cache_dir, keys)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -130,6 +133,7 @@ def _check(
     strict_dates: bool,
     merge_request: MergeRequestApprovals | None,
     cache_dir: Path | None,
+    keys: Keys | None,
 ) -> ChangeResult:
     """`check_change`, with the garbage collector off."""
     repo = Repository(root)
@@ -149,7 +153,7 @@ def _check(
     )
 
     # The snapshot rules on the changed cases at the head.
-    register, loaded = load_register_at(root, head_files, snapshot_paths)
+    register, loaded = load_register_at(root, head_files, snapshot_paths, keys)
     findings.extend(check_loaded(register, loaded, today, strict_dates).findings)
 
     policy, _, problems = load_policy_at(target_files)
@@ -179,7 +183,7 @@ def _check(
 
     # The change rules, family by family.
     for path in case_paths:
-        _case(change, path)
+        _case(change, path, keys)
     records = history.check_deletion_log(change)
     if records is not None:
         deletions.check_new_records(change, records)
@@ -270,7 +274,7 @@ def _read(
     return at_base_rev, at_target, at_head_rev
 
 
-def _case(change: Change, file: str) -> None:
+def _case(change: Change, file: str, keys: Keys | None) -> None:
     """The change rules on one changed case file."""
     base_raw, head_raw = change.base_files.get(file), change.head_files.get(file)
     if head_raw is None:
@@ -282,7 +286,7 @@ def _case(change: Change, file: str) -> None:
         return  # it does not load: the snapshot rules have said why
     base: Case | None = None
     if base_raw is not None:
-        loaded, _, _ = load_case_at(change.root, file, base_raw)
+        loaded, _, _ = load_case_at(change.root, file, base_raw, keys)  # as the head was
         base = loaded.case if loaded is not None else None
     else:
         new_cases.check_id(change, head.doc, head.case)

@@ -21,6 +21,7 @@ from ..register.snapshot import (
     DELETIONS_NAME,
     CaseFile,
     FileLoader,
+    Keys,
     Register,
     assemble,
     case_from,
@@ -62,13 +63,17 @@ def load_deletions_at(
 
 
 def load_case_at(
-    root: Path, file: str, raw: bytes
+    root: Path, file: str, raw: bytes, keys: Keys | None = None
 ) -> tuple[CaseFile | None, Document | None, list[Finding]]:
-    return case_from(root / file, file, load_bytes(raw, file))
+    return case_from(root / file, file, load_bytes(raw, file), keys)
 
 
 def load_register_at(
-    root: Path, files: Mapping[str, bytes | None], case_paths: Iterable[str]
+    root: Path,
+    files: Mapping[str, bytes | None],
+    case_paths: Iterable[str],
+    keys: Keys | None = None,
 ) -> tuple[Register, list[Finding]]:
-    """A `Register` of the policy, the deletion log and the given case files that exist."""
-    return assemble(root, git_files(files), case_paths)
+    """A `Register` of the policy, the deletion log and the given case files that exist,
+    their sealed values opened with `keys` where given."""
+    return assemble(root, git_files(files), case_paths, keys=keys)

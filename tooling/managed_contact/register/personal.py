@@ -201,10 +201,16 @@ def seal_edits(doc: Document, key: CaseKey) -> list[Edit]:
     for path, label, value in personal_values(doc.data):
         if isinstance(value, str) and not is_token(value):
             span = doc.spans[path]
-            token = sealer.seal(label, value)
-            if span.flow:  # in [a, b] the brackets and commas of a bare token would not parse
-                token = f'"{token}"'
-            edits.append(scalar_edit(doc.text, span.start, span.end, span.block, token))
+            edits.append(
+                scalar_edit(
+                    doc.text,
+                    span.start,
+                    span.end,
+                    span.block,
+                    sealer.seal(label, value),
+                    flow=span.flow,
+                )
+            )
     return edits
 
 

@@ -7,12 +7,14 @@ offending key, the data path and one of our rule ids.
 from __future__ import annotations
 
 import difflib
+import re
 import types
+from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from .findings import Finding
+from .findings import Finding, Severity, format_path
 from .loading import Document
 from .model import PERSONAL_MARK
 from .types import INVALID_DATE, PATTERN_WORDS
@@ -23,6 +25,9 @@ BAD_VALUE = "MC103"
 BAD_DATE = "MC008"
 
 M = TypeVar("M", bound=BaseModel)
+
+#: What a key written for a field looks like (a mistyped one included).
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}\Z")
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -65,9 +70,26 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+@cache
+def _holds_personal(model: type[BaseModel]) -> bool:
+    """Whether `model`, or a model inside it, has a field marked as personal data."""
+    for field in model.model_fields.values():
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get(PERSONAL_MARK):
+            return True
+        inner = _model_in(field.annotation)
+        if inner is not None and inner is not model and _holds_personal(inner):
+            return True
+    return False
+
+
 def _personal(model: type[BaseModel], loc: tuple[str | int, ...]) -> bool:
-    """Whether `loc` is inside a field marked as personal data (its value is never echoed into
-    findings, which end up in CI logs)."""
+    """Whether `loc` is inside a field marked as personal data, or is where a mapping holding
+    such fields belongs (``customer: "<name and address>"``, a whole file written as one line):
+    its value is never echoed into findings, which end up in CI logs."""
+    owner = _model_at(model, loc)
+    if owner is not None and _holds_personal(owner):
+        return True
     for depth in range(1, len(loc) + 1):
         *parent, name = loc[:depth]
         if isinstance(name, int):
@@ -92,6 +114,19 @@ def translate(error: Any, model: type[BaseModel], doc: Document) -> Finding:
     if kind == "extra_forbidden":
         owner = _model_at(model, loc[:-1])
         key = str(loc[-1])
+        if owner is not None and _holds_personal(owner) and not _FIELD_NAME.match(key):
+            # not a mistyped field name but text, maybe a name or an address: never shown
+            pos = doc.locate(loc)
+            return Finding(
+                doc.file,
+                pos.line,
+                pos.column,
+                format_path(loc[:-1]),
+                UNKNOWN_KEY,
+                Severity.ERROR,
+                f"unknown key (not shown: it may be personal data); allowed here: "
+                f"{', '.join(_keys(owner))}",
+            )
         hint = ""
         if owner is not None:
             close = difflib.get_close_matches(key, _keys(owner), n=1)

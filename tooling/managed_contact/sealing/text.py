@@ -38,15 +38,19 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
 _TRAILING_BREAKS = re.compile(r"(?:\r?\n[ \t]*)*\r?\n[ \t]*\Z")
 
 
-def scalar_edit(text: str, start: int, end: int, block: bool, replacement: str) -> Edit:
+def scalar_edit(
+    text: str, start: int, end: int, block: bool, replacement: str, *, flow: bool = False
+) -> Edit:
     """The edit that puts `replacement` (one line) where the scalar at `start:end` was.
 
-    A block scalar (``|`` or ``>``) owns the line breaks after its last line; they are kept."""
+    A block scalar (``|`` or ``>``) owns the line breaks after its last line; they are kept.
+    In a flow collection (``[a, b]``), where a bracket or comma would end the value, the
+    replacement is written quoted."""
     if block:
         trailing = _TRAILING_BREAKS.search(text, start, end)
         if trailing is not None:
             end = trailing.start()
-    return Edit(start, end, replacement)
+    return Edit(start, end, _quoted(replacement) if flow else replacement)
 
 
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9(][A-Za-z0-9 .,'()/&+@_-]*\Z")
