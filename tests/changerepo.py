@@ -84,6 +84,14 @@ def dump_yaml(data: Any) -> str:
     return yaml.safe_dump(dates_as_text(data), sort_keys=False, allow_unicode=True, width=100)
 
 
+def not_the_demo(settings: str) -> str:
+    """policy/settings.yaml without the repository's `demo: true`: these registers stand for a
+    council's real one, where a tracked keystore is refused."""
+    kept = [line for line in settings.splitlines(keepends=True) if line.strip() != "demo: true"]
+    assert len(kept) == len(settings.splitlines()) - 1, "settings.yaml should say demo: true"
+    return "".join(kept)
+
+
 def case_yaml(data: dict[str, Any]) -> str:
     """A case file as committed: sealed with the case's test key."""
     return sealed(MODELINE + dump_yaml(data), str(data["id"]))
@@ -108,6 +116,7 @@ class RegisterRepo:
             if p.is_file()
         }
         files |= {
+            "policy/settings.yaml": not_the_demo(files["policy/settings.yaml"] or ""),
             "policy/people.yaml": people_yaml(keys),
             "cases/deletions.yaml": "deletions: []\n",
             ".gitignore": ".mcr-cache/\n",

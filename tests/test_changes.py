@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from changerepo import BOT, REPO, RegisterRepo, dump_yaml, people_yaml
+from changerepo import BOT, REPO, RegisterRepo, dump_yaml, not_the_demo, people_yaml
 
 from managed_contact.changes.deletions import statistics_for
 from managed_contact.register.model import Case
@@ -447,7 +447,7 @@ def test_a_tracked_keystore_is_refused(reg: RegisterRepo) -> None:
 
 
 def test_a_keystore_is_tracked_only_where_the_target_is_the_demo(reg: RegisterRepo) -> None:
-    settings = (REPO / "policy" / "settings.yaml").read_text(encoding="utf-8")
+    settings = not_the_demo((REPO / "policy" / "settings.yaml").read_text(encoding="utf-8"))
     demo = settings.rstrip("\n") + "\ndemo: true\n"
     reg.branch("mr", reg.base)
     reg.commit({"policy/settings.yaml": demo, "demo-keystore/MCR-KEYSTORE": "keys\n"}, "Mine")

@@ -231,7 +231,7 @@ def skipped_text(skipped: dict[str, list[str]]) -> str:
     lines = []
     for rule, cases in sorted(skipped.items()):
         lines.append(
-            f"skipped: {rule} on {len(cases)} case(s) whose sealed values could not be opened "
-            "(no keystore or no key): it reads personal text. Run with --keystore to include it."
+            f"skipped: {rule} on {len(cases)} case(s) whose sealed values could not all be "
+            "opened (no keystore, no key, or values that do not open): it reads personal text."
         )
     return "\n".join(lines)
