@@ -7,11 +7,14 @@ the same, except those of the rules that need keys to read personal text.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from changerepo import TODAY, RegisterRepo
+from click.testing import CliRunner
 
 from managed_contact.changes.check import ChangeResult, check_change
+from managed_contact.cli.main import main
 from managed_contact.register.findings import Finding
 from managed_contact.register.rules import CATALOGUE
 
@@ -85,3 +88,20 @@ def test_a_household_named_in_a_change_is_found_only_with_keys(reg: RegisterRepo
     _assert_same(keyless, keyed)
     assert "MC381" in {f.rule for f in keyed.findings.errors}
     assert "MC381" not in {f.rule for f in keyless.findings}
+
+
+def test_mcr_check_base_opens_the_change_with_the_keystore_it_is_given(
+    reg: RegisterRepo, tmp_path: Path
+) -> None:
+    data = _stage_1()
+    data["customer"]["name"] = "Jordan and Casey Fictitious"
+    reg.case(data, key="hugo")
+
+    def check(*options: str) -> str:
+        args = ["check", "--base", reg.base, "--register", str(reg.path), *options]
+        result = CliRunner().invoke(main, args)
+        return result.stdout
+
+    assert "MC381" in check()  # $MCR_KEYSTORE: the session's keys
+    empty = tmp_path / "no-keys"
+    assert "MC381" not in check("--keystore", str(empty))

@@ -115,6 +115,7 @@ def check(
             strict_dates=strict_dates,
             merge_request=merge_request,
             cache_dir=_signature_cache_dir(root),
+            keys=keys_for(root, keystore_spec),
         )
         click.echo(render(change.findings.sorted(), change.checked))
         sys.exit(ExitCode.FINDINGS if change.findings.errors else ExitCode.OK)
