@@ -49,6 +49,19 @@ def test_statistics_are_worked_out_from_the_case(register: Path, policy: Policy)
     assert erased.outcome == "erased"
 
 
+def test_a_case_erased_before_any_decision_is_recorded_at_stage_0(register: Path) -> None:
+    write_case(register, case())  # incidents and attempts, no decision yet
+    code, _, err = run(
+        register, "delete", CASE, "--reason", "erasure", "--approved-by", "amara-okafor"
+    )
+    assert code == 0, err
+    log = yaml.safe_load((register / "cases" / "deletions.yaml").read_text(encoding="utf-8"))
+    stats = log["deletions"][0]["statistics"]
+    assert (stats["highest_stage"], stats["outcome"]) == (0, "erased")
+    assert stats["days_at_stage_1"] == stats["days_at_stage_2"] == 0
+    assert run(register, "check")[0] == 0
+
+
 def test_delete_removes_the_file_and_appends_the_record(register: Path) -> None:
     write_case(register, dormant())
     log = register / "cases" / "deletions.yaml"

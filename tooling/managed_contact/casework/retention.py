@@ -124,8 +124,6 @@ def delete_case(root: Path, case_id: str, reason: Reason, approved_by: str, toda
     if why is not None:
         raise DeletionRefused(why)
     stats = statistics_for(loaded.case, policy, today, reason)
-    if stats is None:
-        raise DeletionRefused(f"{case_id} has no decision, so it has no statistics to record")
     record = Deletion(
         id=case_id, deleted=today, reason=reason, approved_by=approved_by, statistics=stats
     )

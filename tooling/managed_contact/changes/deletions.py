@@ -75,14 +75,18 @@ def _durations(status: Status, deleted: date) -> tuple[int, int, int]:
     return spent["stage-1"], spent["stage-2"], dormant
 
 
+def _stage(stage: int) -> Literal[0, 1, 2]:
+    if stage == 1:
+        return 1
+    return 2 if stage == 2 else 0
+
+
 def statistics_for(
     case: Case, policy: Policy, deleted: date, reason: Literal["retention", "erasure"]
-) -> CaseStatistics | None:
+) -> CaseStatistics:
     """The anonymous figures recorded when `case` is deleted on `deleted`, from its
-    non-personal fields only; None for a case that never reached a decision (no stage)."""
+    non-personal fields only (highest stage 0: erased before any decision)."""
     status = derive(case, policy, deleted)
-    if status.highest_stage not in (1, 2):
-        return None
     services = _in_order([*case.scope.services, *(i.service for i in case.incidents)])
     conduct = _in_order(
         [c for i in case.incidents for c in i.categories]
@@ -96,7 +100,7 @@ def statistics_for(
     stage_1, stage_2, dormant = _durations(status, deleted)
     return CaseStatistics(
         opened_year=case.opened.year,
-        highest_stage=1 if status.highest_stage == 1 else 2,
+        highest_stage=_stage(status.highest_stage),
         services=services,
         conduct=conduct,
         outcome=outcome,
@@ -201,7 +205,7 @@ def _check_statistics(change: Change, doc: Document, i: int, case: Case, policy:
     if old is not None and any(d.id == record.id for d in old.deletions):
         return
     expected = statistics_for(case, policy, record.deleted, record.reason)
-    if expected is None or record.statistics == expected:
+    if record.statistics == expected:
         return
     shown = expected.model_dump(mode="json", exclude_none=True)
     change.report(

@@ -355,7 +355,9 @@ class CaseStatistics(Strict):
     """Anonymous figures kept after a case is deleted, for committee reporting."""
 
     opened_year: int = Field(ge=2000, le=2100, description="Year the case was opened.")
-    highest_stage: Literal[1, 2] = Field(description="The highest stage reached.")
+    highest_stage: Literal[0, 1, 2] = Field(
+        description="The highest stage reached; 0 for a case erased before any decision."
+    )
     services: list[Slug] = Field(description="Services affected.")
     conduct: list[Slug] = Field(description="Conduct categories recorded.")
     outcome: Literal["closed", "challenge-upheld", "erased"] = Field(
