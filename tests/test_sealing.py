@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from managed_contact.register.loading import load_bytes
 from managed_contact.register.personal import (
+    comment_lines,
     load_spans,
     personal_values,
     seal_text,
@@ -394,3 +395,39 @@ def test_unseal_of_seal_reads_back_the_same_data(
     assert back is not None
     assert back.data == plain.data
     assert seal_text(unsealed, FILE, KEY) == sealed
+
+
+# --- comments: a case file holds none but the schema modeline ---------------------------------
+
+_MODELINE_TEXT = "# yaml-language-server: $schema=../schemas/case.schema.json"
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        (f"{_MODELINE_TEXT}\nid: MC-2026-0001\nchannel: 'a # b'\n", []),
+        (f"{_MODELINE_TEXT}\nchannel: |-\n  a # b\nid: x\n", []),
+        (f"{_MODELINE_TEXT}\nid: x # a note\n", [2]),
+        ("# Jordan Fictitious, born 1970\nid: x\n", [1]),
+        (f"{_MODELINE_TEXT} Jordan Fictitious\nid: x\n", [1]),
+        (f"{_MODELINE_TEXT}\rid: x\r# Jordan Fictitious\r", [3]),
+        (f"{_MODELINE_TEXT}\nid: x\u2028# Jordan Fictitious\nopened: y\n", [3]),
+        (f"{_MODELINE_TEXT}\nid: x\x85# Jordan Fictitious\n", [3]),
+        (f"{_MODELINE_TEXT}\nchannel: |- # Jordan's sister\n  text\nid: x\n", [2]),
+        (f"{_MODELINE_TEXT}\nname: >- # Jordan\n  text\nid: x\n", [2]),
+    ],
+    ids=[
+        "hash-in-quoted",
+        "hash-in-block",
+        "end-of-line",
+        "line-1-not-a-modeline",
+        "text-after-the-modeline",
+        "cr-line-breaks",
+        "line-separator",
+        "next-line",
+        "literal-header",
+        "folded-header",
+    ],
+)
+def test_every_comment_is_found_wherever_yaml_sees_one(text: str, lines: list[int]) -> None:
+    assert comment_lines(text, "cases/MC-2026-0001.yaml") == lines

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from ..sealing.text import Edit, apply_edits, render_scalar, scalar_edit
 from ..sealing.tokens import CaseKey, Sealer, TokenError, is_token, parse, placeholder
 from .findings import Finding, Severity
-from .loading import Document, Path_, load_bytes
+from .loading import Document, Path_, Span, load_bytes
 from .model import PERSONAL_MARK, Case
 from .types import ENTRY_ID_PATTERN
 
@@ -240,27 +240,44 @@ def _rejoin(original: str, decoded: str, edits: list[Edit]) -> str:
 
 
 def comment_lines(text: str, file: str) -> list[int]:
-    """The lines after the first that hold a YAML comment (case files allow none: a comment
-    cannot be sealed, and would keep personal data in history for good)."""
+    """The lines that hold a YAML comment (case files allow none but a schema modeline on
+    line 1: a comment cannot be sealed, and would keep personal data in history for good).
+
+    A ``#`` at the start of a line or after a space is a comment unless it is inside a scalar.
+    Every YAML line break counts (CR, NEL, LS and PS too), and a block scalar's header line
+    (``|-  # note``) is not part of its value."""
     body = text.removeprefix("\ufeff")
-    first = body.find("\n") + 1
-    hashes = [m.end() - 1 for m in _COMMENT_START.finditer(body, first)] if first else []
+    hashes = [m.start() for m in _COMMENT_START.finditer(body)]
+    if hashes and hashes[0] == 0 and _MODELINE.match(body):
+        hashes = hashes[1:]  # a schema modeline is the one comment allowed
     if not hashes:
         return []
     doc = load_spans(text, file)
     if doc is None:
         return []
-    spans = sorted((s.start, s.end) for s in doc.spans.values())
-    starts = [s for s, _ in spans]
+    spans = sorted(_value_span(doc.text, s) for s in doc.spans.values())
+    starts = [start for start, _ in spans]
     lines: set[int] = set()
     for at in hashes:
         i = bisect.bisect_right(starts, at) - 1
         if i < 0 or not spans[i][0] <= at < spans[i][1]:
-            lines.add(body.count("\n", 0, at) + 1)
+            lines.add(len(_BREAK.findall(body, 0, at)) + 1)
     return sorted(lines)
 
 
-_COMMENT_START = re.compile(r"(?:^|[ \t])#", re.MULTILINE)
+def _value_span(text: str, span: Span) -> tuple[int, int]:
+    """Where a scalar's value is: for a block scalar, after its header line."""
+    if not span.block:
+        return span.start, span.end
+    found = _BREAK.search(text, span.start, span.end)
+    return (found.end() if found else span.end), span.end
+
+
+_LINE_BREAKS = "\r\n\x85\u2028\u2029"
+_BREAK = re.compile(f"\r\n|[{_LINE_BREAKS}]")
+_COMMENT_START = re.compile(f"(?:\\A|(?<=[ \t{_LINE_BREAKS}]))#")
+#: A yaml-language-server schema modeline, alone on line 1 (rule MC109 says if it is the right one).
+_MODELINE = re.compile(f"# yaml-language-server: \\$schema=[^\\s#]+[ \t]*(?:[{_LINE_BREAKS}]|\\Z)")
 
 
 def comment_findings(text: str, file: str) -> list[Finding]:
