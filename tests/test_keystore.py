@@ -581,3 +581,45 @@ def test_the_customer_relations_policy_creates_reads_lists_and_shreds(
         mcr_prefix.client().secrets.kv.v2.read_secret_metadata(
             path=f"mcr/keys/{CASE}", mount_point="secret"
         )
+
+
+def test_a_key_file_others_can_read_or_a_link_is_refused(tmp_path: Path) -> None:
+    store = DirectoryKeystore(tmp_path / "keys")
+    store.create(CASE)
+    key_file = tmp_path / "keys" / "keys" / f"{CASE}.mcrkey"
+    key_file.chmod(0o644)
+    with pytest.raises(KeystoreError, match="can be read by others"):
+        store.get(CASE)
+    key_file.chmod(0o600)
+    assert store.get(CASE) is not None
+    target = tmp_path / "elsewhere"
+    target.write_bytes(key_file.read_bytes())
+    key_file.unlink()
+    key_file.symlink_to(target)
+    with pytest.raises(KeystoreError, match="never a link"):
+        store.get(CASE)
+    with pytest.raises(KeystoreError, match="never a link"):
+        store.shred(CASE, TODAY)
+    assert target.read_bytes().startswith(b"{")  # what the link points at is untouched
+
+
+def test_the_fictional_demo_keystore_is_read_as_git_checks_it_out() -> None:
+    demo = DirectoryKeystore(REPO / "demo-keystore")
+    assert not demo.private
+    assert demo.get("MC-2025-0003") is not None
+
+
+def test_the_registers_own_keystore_comes_before_the_demos(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MCR_KEYSTORE")
+    root = tmp_path / "register"
+    demo = root / "demo-keystore"
+    DirectoryKeystore(demo).create(CASE)  # its folder is made as it is needed
+    found = open_keystore(None, root, demo)
+    assert isinstance(found, DirectoryKeystore) and found.path == demo  # not in git: the demo's
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    own = root / ".git" / "mcr-keys"
+    DirectoryKeystore(own).create(OTHER)
+    found = open_keystore(None, root, demo)
+    assert isinstance(found, DirectoryKeystore) and found.path == own

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+import stat
 from abc import ABC, abstractmethod
 from datetime import date
 from pathlib import Path
@@ -29,6 +30,8 @@ from .tokens import KEY_BYTES, CaseKey, new_secret
 #: The file that marks a directory as a keystore (and so lets a tracked one be found).
 MARKER = "MCR-KEYSTORE"
 KEY_SUFFIX = ".mcrkey"
+#: The file that marks a keystore as the fictional demo's, committed with it.
+DEMO_MARKER = "FICTIONAL-DEMO"
 #: Where the register keeps its keys when nothing else is said: inside the git directory,
 #: which git never commits, pushes or clones.
 GIT_DIR_NAME = "mcr-keys"
@@ -126,12 +129,16 @@ class DirectoryKeystore(Keystore):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = str(path)
+        #: Refuse key files others can read; not in the fictional demo's committed keystore,
+        #: whose files git checks out with the usual mode.
+        self.private = not (path / DEMO_MARKER).is_file()
 
     def _key_file(self, case_id: str) -> Path:
         return self.path / "keys" / f"{check_case_id(case_id)}{KEY_SUFFIX}"
 
     def _ensure(self) -> None:
-        for folder in (self.path, self.path / "keys", self.path / "shredded"):
+        self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in (self.path / "keys", self.path / "shredded"):
             folder.mkdir(mode=0o700, exist_ok=True)
         marker = self.path / MARKER
         if not marker.exists():
@@ -140,11 +147,17 @@ class DirectoryKeystore(Keystore):
     def get(self, case_id: str) -> CaseKey | None:
         file = self._key_file(case_id)
         try:
-            raw = file.read_bytes()
+            fd = os.open(file, os.O_RDONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise KeystoreError(f"cannot read the key for {case_id}: {exc.strerror}") from None
+            raise KeystoreError(
+                f"cannot read the key for {case_id} in {self.name}: {exc.strerror} "
+                "(a key file is a plain file, never a link)"
+            ) from None
+        with os.fdopen(fd, "rb") as handle:
+            _plain_file(handle.fileno(), case_id, self.name, self.private)
+            raw = handle.read()
         try:
             record = json.loads(raw)
         except ValueError:
@@ -177,14 +190,21 @@ class DirectoryKeystore(Keystore):
         if not record.exists():
             _write_new(record, f"{day.isoformat()}\n".encode("ascii"), exist_ok=True)
         try:
-            size = file.stat().st_size
+            fd = os.open(file, os.O_RDWR | os.O_NOFOLLOW)
         except FileNotFoundError:
             return
-        with file.open("r+b") as handle:  # overwrite first; then the name goes too
+        except OSError as exc:
+            raise KeystoreError(
+                f"cannot shred the key for {case_id} in {self.name}: {exc.strerror} "
+                "(a key file is a plain file, never a link)"
+            ) from None
+        with os.fdopen(fd, "r+b") as handle:  # overwrite first; then the name goes too
+            size = _plain_file(handle.fileno(), case_id, self.name, self.private)
             handle.write(b"\0" * size)
             handle.flush()
             os.fsync(handle.fileno())
         file.unlink()
+        _sync_folder(file.parent)
 
     def shredded_on(self, case_id: str) -> date | None:
         record = self.path / "shredded" / check_case_id(case_id)
@@ -222,11 +242,29 @@ def _write_new(path: Path, data: bytes, *, exist_ok: bool = False) -> None:
                 raise
     finally:
         temp.unlink(missing_ok=True)
-    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:  # the new name survives a power cut: a key handed out is never lost
+    _sync_folder(path.parent)  # the new name survives a power cut: a key handed out stays
+
+
+def _sync_folder(path: Path) -> None:
+    folder = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
         os.fsync(folder)
     finally:
         os.close(folder)
+
+
+def _plain_file(fd: int, case_id: str, where: str, private: bool) -> int:
+    """The size of the open key file `fd`, once it is known to be a plain file (and, if
+    `private`, one of this user's that nobody else can read)."""
+    found = os.fstat(fd)
+    if not stat.S_ISREG(found.st_mode):
+        raise KeystoreError(f"the key for {case_id} in {where} is not a plain file")
+    if private and (found.st_uid != os.getuid() or found.st_mode & 0o077):
+        raise KeystoreError(
+            f"the key for {case_id} in {where} can be read by others or is not yours: "
+            "make it yours with mode 0600 (chmod 600), and ask who else has read it"
+        )
+    return found.st_size
 
 
 def git_dir(root: Path) -> Path | None:
@@ -255,9 +293,11 @@ def default_location(root: Path) -> Path | None:
 
 def open_keystore(spec: str | None, root: Path, demo: Path | None = None) -> Keystore | None:
     """The keystore named by `spec` (``--keystore``, else ``$MCR_KEYSTORE``), else the
-    fictional demo's committed one (`demo`), else the register's own if it exists.
+    register's own if it exists, else the fictional demo's committed one (`demo`).
 
-    None means there is no keystore: checks then run keyless."""
+    The register's own comes before the demo's, so that a branch declaring itself the demo
+    cannot send new keys into the work tree. None means there is no keystore: checks then run
+    keyless."""
     spec = spec or os.environ.get(ENV) or None
     if spec is not None and spec.startswith("vault:"):
         from .vault import VaultKeystore
@@ -265,11 +305,11 @@ def open_keystore(spec: str | None, root: Path, demo: Path | None = None) -> Key
         return VaultKeystore.from_spec(spec)
     if spec is not None:
         return DirectoryKeystore(Path(spec))
-    if demo is not None and (demo / MARKER).is_file():
-        return DirectoryKeystore(demo)
     location = default_location(root)
     if location is not None and location.is_dir():
         return DirectoryKeystore(location)
+    if demo is not None and (demo / MARKER).is_file():
+        return DirectoryKeystore(demo)
     return None
 
 
