@@ -415,6 +415,8 @@ def test_a_missing_address_or_token_is_named(
         ("vault:sec ret/mcr", "http://127.0.0.1:8200", "is not a Vault keystore"),
         ("vault:secret/mcr", "127.0.0.1:8200", r"\$BAO_ADDR is not a server address"),
         ("vault:secret/mcr", "https://me:pw@vault.example.org", "user name or password"),
+        ("vault:secret/mcr", "http://vault.example.org:8200", "unencrypted: use https://"),
+        ("vault:secret/mcr", "http://10.0.0.7:8200", "unencrypted: use https://"),
     ],
 )
 def test_a_bad_spec_or_address_is_refused(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -94,7 +95,21 @@ def _check_address(address: str, what: str) -> str:
         raise KeystoreError(f"{what} is not a server address like https://vault.example.org:8200")
     if parts.username is not None or parts.password is not None:
         raise KeystoreError(f"{what} must not hold a user name or password")
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise KeystoreError(
+            f"{what} uses http://, which would send the token and the keys unencrypted: use "
+            "https:// (plain http is only for a server on this machine, 127.0.0.1)"
+        )
     return address.rstrip("/")
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _server_says(errors: object) -> str:
