@@ -619,9 +619,11 @@ def test_the_registers_own_keystore_comes_before_the_demos(
     demo = root / "demo-keystore"
     DirectoryKeystore(demo).create(CASE)  # its folder is made as it is needed
     found = open_keystore(None, root, demo)
-    assert isinstance(found, DirectoryKeystore) and found.path == demo  # not in git: the demo's
+    assert isinstance(found, DirectoryKeystore)
+    assert found.path == demo  # not in git: the demo's
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     own = root / ".git" / "mcr-keys"
     DirectoryKeystore(own).create(OTHER)
     found = open_keystore(None, root, demo)
-    assert isinstance(found, DirectoryKeystore) and found.path == own
+    assert isinstance(found, DirectoryKeystore)
+    assert found.path == own
