@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from managed_contact.register.loading import MAX_BYTES, Position, load_bytes, load_file
+from managed_contact.register.model import Case
+from managed_contact.register.validation import validate
 
 
 def load(text: str) -> tuple[object, list[tuple[int, int, str, str]]]:
@@ -134,3 +136,44 @@ def test_findings_never_echo_personal_data() -> None:
     assert "(personal data, not shown)" in text
     # Values that are not personal data are still shown, to help fix them.
     assert "got 'three'" in text
+
+
+# --- keys typed where a field belongs are shown only if they look like field names -------------
+
+NAME = "Jordan Fictitious"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"id: MC-2026-0001\nscope: {{{NAME} of 14 Example Row: 1}}\n",
+        "id: MC-2026-0001\ncustomer: {Jordan_Fictitious: x}\n",
+        f"id: MC-2026-0001\n{NAME}: 1\n",
+    ],
+    ids=["under-scope", "under-customer", "top-level"],
+)
+def test_an_unknown_key_that_is_not_a_field_name_is_not_shown(text: str) -> None:
+    doc, problems = load_bytes(text.encode(), "cases/MC-2026-0001.yaml")
+    assert doc is not None
+    assert not problems
+    _, findings = validate(Case, doc)
+    unknown = [f for f in findings if f.rule == "MC101"]
+    assert unknown
+    for finding in findings:
+        assert "Jordan" not in finding.message + finding.path, finding
+
+
+def test_a_mistyped_field_name_is_still_shown_with_its_correction() -> None:
+    doc, _ = load_bytes(b"id: MC-2026-0001\nopend: 2026-01-01\n", "cases/MC-2026-0001.yaml")
+    assert doc is not None
+    _, findings = validate(Case, doc)
+    assert any("'opend'; did you mean 'opened'?" in f.message for f in findings)
+
+
+def test_a_duplicate_key_that_is_not_a_field_name_is_not_shown() -> None:
+    text = f"id: MC-2026-0001\n{NAME}: 1\n{NAME}: 2\nopened: a\nopened: b\n"
+    _, problems = load_bytes(text.encode(), "cases/MC-2026-0001.yaml")
+    assert [f.rule for f in problems] == ["MC004", "MC004"]
+    assert "Jordan" not in problems[0].message + problems[0].path
+    assert "duplicate key (not shown)" in problems[0].message
+    assert "duplicate key 'opened'" in problems[1].message

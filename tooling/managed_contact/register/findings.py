@@ -7,6 +7,7 @@ decided last, from what was collected.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -33,6 +34,16 @@ class Finding:
 
     def location(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
+
+
+_KEY_LIKE = re.compile(r"[a-z][a-z0-9_-]{0,39}\Z")
+
+
+def shown_key(key: str) -> bool:
+    """Whether a mapping key may be shown in a finding: only one written like a field name
+    (lower case, no spaces). Anything else may be a name or an address typed in the wrong
+    place, and findings reach CI logs."""
+    return bool(_KEY_LIKE.match(key))
 
 
 def format_path(parts: Iterable[str | int]) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from .findings import Finding, Severity, format_path
+from .findings import Finding, Severity, format_path, shown_key
 
 #: Largest file the loader reads. A case is a few kilobytes; anything this big is a mistake.
 MAX_BYTES = 256 * 1024
@@ -190,12 +190,13 @@ class _Builder:
                 child = (*path, key)
                 if key in mapping:
                     first = self.positions[child]
+                    shown = shown_key(key)
                     self._problem(
                         key_event,
-                        child,
+                        child if shown else path,
                         DUPLICATE_KEY,
-                        f"duplicate key '{key}' (first at line {first.line}): "
-                        "keep one and merge the values",
+                        f"duplicate key {repr(key) if shown else '(not shown)'} "
+                        f"(first at line {first.line}): keep one and merge the values",
                     )
                     self.node(next(self.events), child)
                     continue

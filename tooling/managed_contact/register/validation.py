@@ -7,14 +7,13 @@ offending key, the data path and one of our rule ids.
 from __future__ import annotations
 
 import difflib
-import re
 import types
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from .findings import Finding, Severity, format_path
+from .findings import Finding, Severity, format_path, shown_key
 from .loading import Document
 from .model import PERSONAL_MARK
 from .types import INVALID_DATE, PATTERN_WORDS
@@ -25,9 +24,6 @@ BAD_VALUE = "MC103"
 BAD_DATE = "MC008"
 
 M = TypeVar("M", bound=BaseModel)
-
-#: What a key written for a field looks like (a mistyped one included).
-_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}\Z")
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -114,9 +110,11 @@ def translate(error: Any, model: type[BaseModel], doc: Document) -> Finding:
     if kind == "extra_forbidden":
         owner = _model_at(model, loc[:-1])
         key = str(loc[-1])
-        if owner is not None and _holds_personal(owner) and not _FIELD_NAME.match(key):
+        close = difflib.get_close_matches(key, _keys(owner), n=1) if owner is not None else []
+        if not close and not shown_key(key):
             # not a mistyped field name but text, maybe a name or an address: never shown
             pos = doc.locate(loc)
+            allowed = f"; allowed here: {', '.join(_keys(owner))}" if owner is not None else ""
             return Finding(
                 doc.file,
                 pos.line,
@@ -124,12 +122,10 @@ def translate(error: Any, model: type[BaseModel], doc: Document) -> Finding:
                 format_path(loc[:-1]),
                 UNKNOWN_KEY,
                 Severity.ERROR,
-                f"unknown key (not shown: it may be personal data); allowed here: "
-                f"{', '.join(_keys(owner))}",
+                f"unknown key (not shown: it may be personal data){allowed}",
             )
         hint = ""
         if owner is not None:
-            close = difflib.get_close_matches(key, _keys(owner), n=1)
             hint = (
                 f"; did you mean '{close[0]}'?"
                 if close
