@@ -14,6 +14,7 @@ from managed_contact.register.personal import seal_text
 from managed_contact.sealing.keystore import DirectoryKeystore
 
 from casebuilder import case, decision, letter, review
+from gitfixtures import git_env, run_git
 
 
 def sealed_case(store: DirectoryKeystore, case_id: str, **extra: object) -> str:
@@ -26,6 +27,28 @@ def sealed_case(store: DirectoryKeystore, case_id: str, **extra: object) -> str:
     )
     key = store.get(case_id) or store.create(case_id)
     return seal_text(MODELINE + dump_yaml(data), f"cases/{case_id}.yaml", key)
+
+
+def deletion_log(*case_ids: str) -> str:
+    """cases/deletions.yaml recording the deletion of `case_ids`."""
+    record = {
+        "deleted": "2026-10-01",
+        "reason": "retention",
+        "approved_by": "amara-okafor",
+        "statistics": {
+            "opened_year": 2025,
+            "highest_stage": 1,
+            "services": ["council-tax"],
+            "conduct": ["shouting"],
+            "outcome": "closed",
+        },
+    }
+    return dump_yaml({"deletions": [{"id": c, **record} for c in case_ids]})
+
+
+def deleted(case_id: str) -> dict[str, str | None]:
+    """The files of a commit that deletes `case_id` and records it."""
+    return {f"cases/{case_id}.yaml": None, "cases/deletions.yaml": deletion_log(case_id)}
 
 
 def mcr(reg: RegisterRepo, store: DirectoryKeystore, *args: str) -> tuple[int, str]:
@@ -47,30 +70,7 @@ def test_keys_check_tells_shredded_from_lost(reg: RegisterRepo, store: Directory
     (store.path / "keys" / "MC-2026-0003.mcrkey").unlink()  # lost, no record
     store.create("MC-2025-0009")  # a key for no case at all
     store.create("MC-2025-0008")  # the key of a deleted case
-    reg.commit(
-        {
-            "cases/deletions.yaml": dump_yaml(
-                {
-                    "deletions": [
-                        {
-                            "id": "MC-2025-0008",
-                            "deleted": "2026-10-01",
-                            "reason": "retention",
-                            "approved_by": "amara-okafor",
-                            "statistics": {
-                                "opened_year": 2025,
-                                "highest_stage": 1,
-                                "services": ["council-tax"],
-                                "conduct": ["shouting"],
-                                "outcome": "closed",
-                            },
-                        }
-                    ]
-                }
-            )
-        },
-        "an old deletion",
-    )
+    reg.commit({"cases/deletions.yaml": deletion_log("MC-2025-0008")}, "an old deletion")
     code, out = mcr(reg, store, "keys", "check")
     assert code == 1, out
     lines = out.splitlines()
@@ -106,9 +106,10 @@ def test_shred_refuses_a_case_still_present(reg: RegisterRepo, store: DirectoryK
 
 def test_shred_after_the_deletion_merged(reg: RegisterRepo, store: DirectoryKeystore) -> None:
     reg.commit({"cases/MC-2026-0001.yaml": sealed_case(store, "MC-2026-0001")}, "a case")
-    reg.commit({"cases/MC-2026-0001.yaml": None}, "delete it")
+    reg.commit(deleted("MC-2026-0001"), "delete it")
     code, out = mcr(reg, store, "keys", "shred", "MC-2026-0001")
     assert code == 0, out
+    assert "deletion merged into main" in out
     assert store.get("MC-2026-0001") is None
     assert "MC-2026-0001" in store.shredded()
     code, out = mcr(reg, store, "keys", "shred", "MC-2026-0001")
@@ -120,9 +121,83 @@ def test_shred_refuses_while_a_hold_is_open(reg: RegisterRepo, store: DirectoryK
     hold = {"id": "H1", "reason": "legal-claim", "start": "2026-10-01", "reference": "CL-77"}
     text = sealed_case(store, "MC-2026-0001", legal_holds=[hold])
     reg.commit({"cases/MC-2026-0001.yaml": text}, "a held case")
-    reg.commit({"cases/MC-2026-0001.yaml": None}, "deleted anyway")
+    reg.commit(deleted("MC-2026-0001"), "deleted anyway")
     code, out = mcr(reg, store, "keys", "shred", "MC-2026-0001")
     assert code == 1
     assert "legal hold H1 of MC-2026-0001 is open" in out
     code, out = mcr(reg, store, "keys", "check")
     assert "cases/MC-2026-0001.yaml: ok: held:" in out
+
+
+def test_shred_reads_the_last_version_with_its_values_sealed(
+    reg: RegisterRepo, store: DirectoryKeystore
+) -> None:
+    """A hold whose reference is long: sealed, it is longer than a short text may be, so the
+    last version validates only with its sealed values stood in for. The hold still counts."""
+    reference = "CL-" + "7" * 280
+    hold = {"id": "H1", "reason": "legal-claim", "start": "2026-10-01", "reference": reference}
+    text = sealed_case(store, "MC-2026-0001", legal_holds=[hold])
+    reg.commit({"cases/MC-2026-0001.yaml": text}, "a held case")
+    reg.commit(deleted("MC-2026-0001"), "deleted anyway")
+    code, out = mcr(reg, store, "keys", "shred", "MC-2026-0001")
+    assert code == 1, out
+    assert "legal hold H1 of MC-2026-0001 is open" in out
+    assert store.get("MC-2026-0001") is not None
+    code, out = mcr(reg, store, "keys", "check")
+    assert "cases/MC-2026-0001.yaml: ok: held:" in out
+    assert reference not in out
+
+
+def test_shred_refuses_when_the_last_version_does_not_load(
+    reg: RegisterRepo, store: DirectoryKeystore
+) -> None:
+    """Fail closed: a last version that cannot be read might hold an open hold."""
+    text = sealed_case(store, "MC-2026-0001")
+    reg.commit({"cases/MC-2026-0001.yaml": text}, "a case")
+    reg.commit({"cases/MC-2026-0001.yaml": text.replace("opened:", "opend:")}, "broken")
+    reg.commit(deleted("MC-2026-0001"), "deleted")
+    code, out = mcr(reg, store, "keys", "shred", "MC-2026-0001")
+    assert code == 1, out
+    assert "the last version of cases/MC-2026-0001.yaml on main does not load" in out
+    assert store.get("MC-2026-0001") is not None
+    code, out = mcr(reg, store, "keys", "check")
+    assert code == 1, out
+    assert "cases/MC-2026-0001.yaml: error: unreadable:" in out
+
+
+def test_shred_needs_the_deletion_recorded(reg: RegisterRepo, store: DirectoryKeystore) -> None:
+    reg.commit({"cases/MC-2026-0001.yaml": sealed_case(store, "MC-2026-0001")}, "a case")
+    reg.commit({"cases/MC-2026-0001.yaml": None}, "file removed, deletion not recorded")
+    code, out = mcr(reg, store, "keys", "shred", "MC-2026-0001")
+    assert code == 1, out
+    assert "cases/deletions.yaml on main records no deletion of MC-2026-0001" in out
+    assert store.get("MC-2026-0001") is not None
+
+
+def test_shred_judges_the_default_branch_and_only_branches(
+    reg: RegisterRepo, store: DirectoryKeystore
+) -> None:
+    reg.commit({"cases/MC-2026-0001.yaml": sealed_case(store, "MC-2026-0001")}, "a case")
+    live = reg.commit_of("HEAD")
+    reg.branch("delete-it", live)
+    reg.commit(deleted("MC-2026-0001"), "delete it, not merged")
+    for ref in ("HEAD", reg.commit_of("HEAD"), "refs/heads/delete-it"):
+        code, out = mcr(reg, store, "keys", "shred", "MC-2026-0001", "--branch", ref)
+        assert code == 1, out
+        assert f"there is no branch {ref!r}" in out
+    # The deletion's own branch is judged with the default branch, where the case is live.
+    code, out = mcr(reg, store, "keys", "shred", "MC-2026-0001", "--branch", "delete-it")
+    assert code == 1, out
+    assert "cases/MC-2026-0001.yaml is still on main" in out
+    assert store.get("MC-2026-0001") is not None
+    # Merged into main, but the release branch named still holds the case.
+    reg.branch("release", live)
+    run_git(reg.path, "checkout", "-q", "main", env=git_env(reg.path.parent))
+    run_git(reg.path, "merge", "-q", "--ff-only", "delete-it", env=git_env(reg.path.parent))
+    code, out = mcr(reg, store, "keys", "shred", "MC-2026-0001", "--branch", "release")
+    assert code == 1, out
+    assert "cases/MC-2026-0001.yaml is still on release" in out
+    code, out = mcr(reg, store, "keys", "shred", "MC-2026-0001", "--branch", "delete-it")
+    assert code == 0, out
+    assert "deletion merged into main, delete-it" in out
+    assert store.get("MC-2026-0001") is None

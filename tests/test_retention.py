@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from datetime import date
 from pathlib import Path
 
@@ -212,3 +213,45 @@ def test_delete_refuses_an_unknown_approver(register: Path, reason: str) -> None
     code, _, err = run(register, "delete", CASE, "--reason", reason, "--approved-by", "nobody")
     assert code == 1
     assert "'nobody' is not a person" in err
+
+
+def test_delete_replaces_the_log_whole_and_keeps_its_mode(register: Path) -> None:
+    """The deletion log is written as a new file renamed over the old one (so a crash leaves
+    the old log or the new, never half of one), keeping its permissions."""
+    write_case(register, dormant())
+    log = register / "cases" / "deletions.yaml"
+    log.write_text("deletions: []\n", encoding="utf-8")
+    log.chmod(0o640)
+    linked = register / "old-log.yaml"
+    linked.hardlink_to(log)
+    code, _, err = run(
+        register, "delete", CASE, "--reason", "retention", "--approved-by", "amara-okafor"
+    )
+    assert code == 0, err
+    assert linked.read_text(encoding="utf-8") == "deletions: []\n"  # replaced, not rewritten
+    assert stat.S_IMODE(log.stat().st_mode) == 0o640
+    assert [d["id"] for d in yaml.safe_load(log.read_text("utf-8"))["deletions"]] == [CASE]
+    assert not (register / "cases" / f"{CASE}.yaml").exists()
+    assert not list((register / "cases").glob(".mcr-write-*"))
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o664], ids=oct)
+def test_a_hold_keeps_the_case_file_mode(register: Path, mode: int) -> None:
+    path = write_case(register, dormant())
+    path.chmod(mode)
+    linked = register / "old-case.yaml"
+    linked.hardlink_to(path)
+    before = linked.read_bytes()
+    code, _, err = run(
+        register, "hold", CASE, "add", "--reason", "legal-claim", "--reference", "CL-9",
+        "--start", "2026-11-20",
+    )  # fmt: skip
+    assert code == 0, err
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    code, _, err = run(register, "hold", CASE, "end", "H1", "--end", "2026-11-25")
+    assert code == 0, err
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert linked.read_bytes() == before
+    assert not list((register / "cases").glob(".*.tmp")) + list(
+        (register / "cases").glob(".mcr-write-*")
+    )

@@ -123,3 +123,73 @@ def test_sar_without_the_key_is_refused(reg: RegisterRepo, tmp_path: Path) -> No
     assert result.exit_code != 0
     assert "no key for MC-2026-0001" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def sar(reg: RegisterRepo, tmp_path: Path, out: Path) -> tuple[int, str]:
+    store = DirectoryKeystore(tmp_path / "keystore")
+    if store.get(CASE_ID) is None:
+        text = seal_text(MODELINE + dump_yaml(version(0)), FILE, store.create(CASE_ID))
+        reg.commit({FILE: text}, "a case")
+    result = CliRunner().invoke(
+        main,
+        ["sar", CASE_ID, "--output", str(out), "--register", str(reg.path),
+         "--keystore", str(store.path), "--today", "2026-11-28"],
+    )  # fmt: skip
+    return result.exit_code, result.output
+
+
+def test_sar_makes_a_missing_directory_private(reg: RegisterRepo, tmp_path: Path) -> None:
+    out = tmp_path / "new" / "sar"
+    code, output = sar(reg, tmp_path, out)
+    assert code == 0, output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    assert sorted(p.name for p in out.iterdir()) == [f"{CASE_ID}-sar.json", f"{CASE_ID}-sar.md"]
+
+
+def test_sar_refuses_a_directory_others_can_write(reg: RegisterRepo, tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    code, output = sar(reg, tmp_path, shared)
+    assert code == 1, output
+    assert f"{shared} can be written by others" in output
+    assert list(shared.iterdir()) == []
+    shared.chmod(0o770)
+    code, output = sar(reg, tmp_path, shared)
+    assert code == 1, output
+    assert list(shared.iterdir()) == []
+
+
+def test_sar_refuses_a_symbolic_link_as_the_directory(reg: RegisterRepo, tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    code, output = sar(reg, tmp_path, link)
+    assert code == 1, output
+    assert "is a symbolic link" in output
+    assert list(real.iterdir()) == []
+
+
+def test_sar_replaces_a_file_planted_in_its_place(reg: RegisterRepo, tmp_path: Path) -> None:
+    """A file already there, readable by all, or a link to elsewhere, never receives the
+    report: a new private file takes its name."""
+    out = tmp_path / "sar"
+    out.mkdir(mode=0o700)
+    planted = out / f"{CASE_ID}-sar.md"
+    planted.write_text("old\n", encoding="utf-8")
+    planted.chmod(0o644)
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("{}\n", encoding="utf-8")
+    (out / f"{CASE_ID}-sar.json").symlink_to(elsewhere)
+    kept = planted.stat().st_ino
+    code, output = sar(reg, tmp_path, out)
+    assert code == 0, output
+    for path in (planted, out / f"{CASE_ID}-sar.json"):
+        info = path.lstat()
+        assert stat.S_ISREG(info.st_mode)
+        assert stat.S_IMODE(info.st_mode) == 0o600
+    assert planted.stat().st_ino != kept
+    assert "Jordan Fictitious" in planted.read_text(encoding="utf-8")
+    assert elsewhere.read_text(encoding="utf-8") == "{}\n"
+    assert sorted(p.name for p in out.iterdir()) == [f"{CASE_ID}-sar.json", f"{CASE_ID}-sar.md"]

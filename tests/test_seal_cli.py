@@ -133,6 +133,36 @@ def test_seal_names_why_a_file_could_not_be_sealed(register: Path, tmp_path: Pat
     assert DirectoryKeystore(store).case_ids() == [CASE]
 
 
+@pytest.mark.parametrize(
+    ("field", "written", "label"),
+    [
+        ("phone", 7700900123, "customer.phone"),
+        ("phone", True, "customer.phone"),
+        ("address", {"line": "9 Quillmarsh Road"}, "customer.address"),
+        ("email", ["jordan@example.org", {"work": "jordan@example.org"}], "customer.email[1]"),
+        ("phone", "ENC[not-a-token 7700 900123]", "customer.phone"),
+        ("phone", "ENC[mcr1,1,AAAA]", "customer.phone"),
+        ("aliases", ["Jo F", 7700900123], "customer.aliases[1]"),
+    ],
+)
+def test_seal_refuses_a_personal_value_it_cannot_seal(
+    register: Path, tmp_path: Path, field: str, written: object, label: str
+) -> None:
+    """A number, a date, a mapping or list, or a broken sealed value under a personal field:
+    the file is refused, naming the place (never the value), and nothing is reported sealed."""
+    path = register / "cases" / f"{CASE}.yaml"
+    text = plain_case(customer={"name": "Jordan Fictitious", field: written})
+    path.write_text(text, encoding="utf-8")
+    store = tmp_path / "keys"
+    code, out, err = run("seal", str(path), "--keystore", str(store))
+    assert code == ExitCode.FINDINGS, out
+    assert f"cases/{CASE}.yaml: cannot seal {label}:" in err
+    assert "sealed " not in out
+    for shown in ("7700", "Quillmarsh", "jordan@", "AAAA", "Jordan", "Jo F"):
+        assert shown not in out + err
+    assert path.read_text(encoding="utf-8") == text
+
+
 def test_unseal_prints_the_plain_text(register: Path) -> None:
     path = register / "cases" / f"{CASE}.yaml"
     path.write_text(sealed(plain_case(), CASE), encoding="utf-8")

@@ -187,7 +187,10 @@ def test_shredding_a_deleted_case_leaves_nothing_readable(
     shred = ["keys", "shred", CASE_ID, "--keystore", str(store.path), *args]
     refused = runner.invoke(main, [*shred, "--branch", main_before])
     assert refused.exit_code == 1
-    assert f"{FILE} is still on {main_before}" in refused.output
+    assert f"there is no branch {main_before!r}" in refused.output
+    refused = runner.invoke(main, [*shred, "--branch", f"delete-{CASE_ID}"])
+    assert refused.exit_code == 1  # the deletion is not merged into the default branch yet
+    assert f"{FILE} is still on main" in refused.output
     run_git(reg.path, "checkout", "-q", "main", env=git_env(reg.path.parent))
     merge(reg.path, f"delete-{CASE_ID}", f"Merge the deletion of {CASE_ID}",
           key=reg.keys["forge"], date=f"{DELETED_ON}T12:00:00+00:00")  # fmt: skip

@@ -12,9 +12,12 @@ readable by the owner only, in files named by case id.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import secrets
+import stat
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -350,19 +353,61 @@ def markdown(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)
+def _private_directory(directory: Path) -> int:
+    """An open descriptor of `directory` (made 0700 if missing), or AccessError unless it is
+    a real directory (not a symbolic link) owned by this user that no one else can write."""
+    if not os.path.lexists(directory):
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(directory, 0o700)
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        raise AccessError(
+            f"{directory} is not a directory (or is a symbolic link): give a private one"
+        ) from None
+    info = os.fstat(fd)
+    why = None
+    if info.st_uid != os.geteuid():
+        why = "is not owned by you"
+    elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        why = "can be written by others (chmod 700 it)"
+    if why is not None:
+        os.close(fd)
+        raise AccessError(f"{directory} {why}: the report is written only to a private directory")
+    return fd
+
+
+def _write_private(folder: int, name: str, text: str) -> None:
+    """Write `name` in the directory open as `folder`: a new file (never through a link), mode
+    0600, flushed to disk, then renamed over any file of that name."""
+    temp = f".{name}.{os.getpid()}-{secrets.token_hex(6)}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    fd = os.open(temp, flags, 0o600, dir_fd=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp, dir_fd=folder)
+    os.fsync(folder)
 
 
 def write_report(report: Report, directory: Path) -> list[Path]:
-    """Write the report as `<case id>-sar.md` and `.json` in `directory` (mode 0600)."""
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    md = directory / f"{report.case_id}-sar.md"
-    js = directory / f"{report.case_id}-sar.json"
+    """Write the report as `<case id>-sar.md` and `.json` in `directory` (mode 0600), which
+    must be private: made 0700 if missing, else owned by this user, no symbolic link, and
+    writable by no one else (AccessError if not)."""
+    names = [f"{report.case_id}-sar.md", f"{report.case_id}-sar.json"]
     data: dict[str, Any] = asdict(report)
-    _write_private(md, markdown(report))
-    _write_private(js, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    return [md, js]
+    texts = [markdown(report), json.dumps(data, indent=2, ensure_ascii=False) + "\n"]
+    folder = _private_directory(directory)
+    try:
+        for name, text in zip(names, texts, strict=True):
+            _write_private(folder, name, text)
+    finally:
+        os.close(folder)
+    return [directory / name for name in names]

@@ -9,7 +9,6 @@ is personal data, so the file is re-sealed with the case's key after the text go
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from typing import Any
 from ..errors import ExitCode, McrError
 from ..register.personal import load_spans, seal_text
 from ..sealing.tokens import CaseKey
+from .writing import write_atomic
 
 REASONS = ("ombudsman-complaint", "subject-access-request", "legal-claim", "police-matter")
 
@@ -52,17 +52,6 @@ def _read(root: Path, case_id: str) -> tuple[Path, str, str, dict[str, Any]]:
 def _holds(data: dict[str, Any]) -> list[dict[str, Any]]:
     holds = data.get("legal_holds") or []
     return [h for h in holds if isinstance(h, dict)] if isinstance(holds, list) else []
-
-
-def _write(path: Path, text: str) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 _TOP_KEY = re.compile(r"^[A-Za-z_]", re.MULTILINE)
@@ -111,7 +100,7 @@ def add_hold(
     doc = load_spans(new, file)
     if doc is None or not isinstance(doc.data, dict) or len(_holds(doc.data)) != len(holds) + 1:
         raise HoldRefused(f"{file} is laid out in a way this command cannot extend")
-    _write(path, new)
+    write_atomic(path, new)
     return HoldChange(file, hold_id)
 
 
@@ -150,5 +139,5 @@ def end_hold(root: Path, case_id: str, hold_id: str, end: date) -> HoldChange:
     check = load_spans(bom + new, file)
     if check is None or str(_holds(check.data)[index].get("end")) != end.isoformat():
         raise HoldRefused(f"{file} is laid out in a way this command cannot extend")
-    _write(path, bom + new)
+    write_atomic(path, bom + new)
     return HoldChange(file, hold_id)

@@ -16,9 +16,10 @@ from typing import Literal
 from ..changes.git import GitError, Repository
 from ..errors import ExitCode, McrError
 from ..register.loading import load_bytes
-from ..register.model import Case
+from ..register.model import Case, DeletionLog
+from ..register.personal import open_document
 from ..register.schedule import open_holds
-from ..register.snapshot import CASE_NAME, case_paths, load_deletions
+from ..register.snapshot import CASE_NAME, DELETIONS_FILE, case_paths, load_deletions
 from ..register.validation import validate
 from ..sealing.keystore import Keystore
 
@@ -54,21 +55,38 @@ def _repository(root: Path) -> Repository | None:
     return repo
 
 
+class Unreadable(Exception):
+    """The last version of a case file does not load or validate, even with its sealed values
+    stood in for: whether a hold is open in it cannot be told."""
+
+
 def last_version(repo: Repository, case_id: str, rev: str = "HEAD") -> Case | None:
-    """The case as its last version in the history of `rev` held it (read keyless)."""
+    """The case as its last version in the history of `rev` held it, read keyless (its sealed
+    values stood in for by placeholders); None if no version is in that history. Unreadable
+    if the last version does not load or validate."""
     path = repo.prefix() + f"cases/{case_id}.yaml"
     for version in reversed(repo.versions(path, rev)):
         if version.content is None:
             continue
         doc, problems = load_bytes(version.content, path)
-        return validate(Case, doc)[0] if doc is not None and not problems else None
+        if doc is None or problems:
+            raise Unreadable(case_id)
+        open_document(doc, case_id, None)
+        case = validate(Case, doc)[0]
+        if case is None:
+            raise Unreadable(case_id)
+        return case
     return None
 
 
-def _held(repo: Repository | None, case_id: str, today: date) -> list[str]:
+def _held(repo: Repository | None, case_id: str, today: date) -> list[str] | None:
+    """The open holds of the case's last version; None if that version cannot be read."""
     if repo is None:
         return []
-    case = last_version(repo, case_id)
+    try:
+        case = last_version(repo, case_id)
+    except Unreadable:
+        return None
     return [h.id for h in open_holds(case.legal_holds, today)] if case is not None else []
 
 
@@ -108,7 +126,17 @@ def check_keys(root: Path, store: Keystore, today: date) -> list[KeyFinding]:
             )
     for case_id in sorted(keys - set(live)):
         holds = _held(repo, case_id, today)
-        if holds:
+        if holds is None:
+            found.append(
+                KeyFinding(
+                    case_id,
+                    "error",
+                    "unreadable",
+                    "the case file is gone and its last version in history does not load, so "
+                    "whether a legal hold is open cannot be told: keep the key",
+                )
+            )
+        elif holds:
             found.append(
                 KeyFinding(
                     case_id,
@@ -140,34 +168,90 @@ def check_keys(root: Path, store: Keystore, today: date) -> list[KeyFinding]:
     return sorted(found)
 
 
+def _deletion_recorded(repo: Repository, rev: str, case_id: str) -> bool | None:
+    """Whether the deletion log at `rev` records `case_id`'s deletion (None: it does not
+    load)."""
+    path = repo.prefix() + DELETIONS_FILE
+    raw = repo.read_file(rev, path)
+    if raw is None:
+        return False
+    doc, problems = load_bytes(raw, path)
+    if doc is None or problems:
+        return None
+    log = validate(DeletionLog, doc)[0]
+    if log is None:
+        return None
+    return any(d.id == case_id for d in log.deletions)
+
+
+def _branch(repo: Repository, name: str) -> str:
+    """The full ref of branch `name`, or ShredRefused (HEAD, a tag or a commit is no branch)."""
+    try:
+        ref = repo.branch_ref(name)
+    except GitError:
+        ref = None
+    if ref is None:
+        raise ShredRefused(
+            f"there is no branch {name!r}: give a branch (local, or remote-tracking such as "
+            "origin/main) with --branch, not HEAD, a tag or a commit"
+        )
+    return ref
+
+
+def _judge(repo: Repository, name: str, ref: str, case_id: str, today: date) -> None:
+    """Refuse (ShredRefused) unless `case_id` is deleted on branch `name` (full ref `ref`):
+    its file gone, its deletion recorded, and no hold open in its last version there."""
+    file = f"cases/{case_id}.yaml"
+    if repo.read_file(ref, repo.prefix() + file) is not None:
+        raise ShredRefused(
+            f"{file} is still on {name}: delete the case (mcr delete) and merge that first"
+        )
+    recorded = _deletion_recorded(repo, ref, case_id)
+    if recorded is None:
+        raise ShredRefused(f"{DELETIONS_FILE} on {name} does not load: run `mcr check`")
+    if not recorded:
+        raise ShredRefused(
+            f"{DELETIONS_FILE} on {name} records no deletion of {case_id}: delete the case "
+            "with mcr delete (which records it) and merge that first"
+        )
+    try:
+        case = last_version(repo, case_id, ref)
+    except Unreadable:
+        raise ShredRefused(
+            f"the last version of {file} on {name} does not load, so whether a legal hold "
+            "is open cannot be told: the key is kept"
+        ) from None
+    if case is None:
+        raise ShredRefused(
+            f"no version of {file} is in the history of {name}, so whether a legal hold is "
+            "open cannot be told: the key is kept"
+        )
+    holds = [h.id for h in open_holds(case.legal_holds, today)]
+    if holds:
+        raise ShredRefused(f"legal hold {', '.join(holds)} of {case_id} is open")
+
+
 def shred_key(
     root: Path, store: Keystore, case_id: str, today: date, branch: str | None = None
-) -> str:
-    """Shred `case_id`'s key, or refuse (ShredRefused) while its file is on `branch` (default:
-    the remote's default branch, else main) or a hold is open in its last version. Returns
-    the branch judged on."""
+) -> list[str]:
+    """Shred `case_id`'s key, or refuse (ShredRefused) unless the case is deleted on the
+    repository's default branch (the remote's, else main) and on `branch` if one is given:
+    the file gone, the deletion recorded in the deletion log, and no hold open in its last
+    version. Returns the branches judged on."""
     repo = _repository(root)
     if repo is None:
         raise ShredRefused(f"{root} is not in a git repository with commits")
-    target = branch or repo.default_branch()
-    try:
-        repo.resolve(target)
-    except GitError:
-        raise ShredRefused(f"there is no branch {target!r}: give one with --branch") from None
-    path = repo.prefix() + f"cases/{case_id}.yaml"
-    if repo.read_file(target, path) is not None:
-        raise ShredRefused(
-            f"cases/{case_id}.yaml is still on {target}: delete the case (mcr delete) and "
-            "merge that first"
-        )
-    case = last_version(repo, case_id, target)
-    holds = [h.id for h in open_holds(case.legal_holds, today)] if case is not None else []
-    if holds:
-        raise ShredRefused(f"legal hold {', '.join(holds)} of {case_id} is open")
+    targets = list(dict.fromkeys([repo.default_branch(), *([branch] if branch else [])]))
+    refs = {target: _branch(repo, target) for target in targets}
+    for target, ref in refs.items():
+        try:
+            _judge(repo, target, ref, case_id, today)
+        except GitError:
+            raise ShredRefused(f"branch {target!r} cannot be read") from None
     if store.get(case_id) is None:
         when = store.shredded().get(case_id)
         if when is not None:
             raise ShredRefused(f"the key of {case_id} was already shredded on {when}")
         raise ShredRefused(f"{store.name} holds no key for {case_id}")
     store.shred(case_id, today)
-    return target
+    return targets

@@ -27,6 +27,7 @@ from ..register.snapshot import (
     load_deletions,
     load_policy,
 )
+from .writing import write_atomic
 
 Reason = Literal["retention", "erasure"]
 DELETIONS_MODELINE = "# yaml-language-server: $schema=../schemas/deletions.schema.json\n"
@@ -131,6 +132,6 @@ def delete_case(root: Path, case_id: str, reason: Reason, approved_by: str, toda
     old = log_path.read_bytes().decode("utf-8") if log_path.is_file() else ""
     new = appended_log(old, record)
     _check_log(new, log, record)
-    log_path.write_bytes(new.encode("utf-8"))
+    write_atomic(log_path, new)  # the record is on disk, whole, before the case goes
     path.unlink()
     return Deleted(f"cases/{case_id}.yaml", record)

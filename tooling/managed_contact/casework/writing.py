@@ -16,7 +16,7 @@ from ..errors import ExitCode, McrError
 from ..register.personal import load_spans, personal_values, seal_text
 from ..register.snapshot import CASE_NAME, case_paths
 from ..sealing.keystore import Keystore
-from ..sealing.tokens import is_token
+from ..sealing.tokens import TokenError, is_token, parse
 
 #: Hidden files a write leaves only if it is killed between creating and renaming them; they
 #: hold sealed text only, and the next write to the same folder removes them.
@@ -94,6 +94,39 @@ def plaintext_count(text: str, file: str) -> int | None:
     )
 
 
+def _well_formed(token: str) -> bool:
+    try:
+        parse(token)
+    except TokenError:
+        return False
+    return True
+
+
+def unsealable(text: str, file: str) -> list[str]:
+    """The stable paths of the personal values of a case file's text that sealing cannot
+    make sealed: a value that is not text (a number, a date, a list or mapping), or text that
+    starts like a sealed value but is not a complete one. Never the values."""
+    doc = load_spans(text, file)
+    if doc is None:
+        return []
+    return [
+        label
+        for _, label, value in personal_values(doc.data)
+        if value is not None
+        and (not isinstance(value, str) or (is_token(value) and not _well_formed(value)))
+    ]
+
+
+def _refuse_unsealable(text: str, file: str) -> None:
+    found = unsealable(text, file)
+    if found:
+        raise CaseFileError(
+            f"{file}: cannot seal {', '.join(found)}: a personal value must be text (in "
+            "quotes if it looks like a number or a date), and one starting 'ENC[' must be a "
+            f"complete sealed value; 'mcr check {file}' says where"
+        )
+
+
 def token_count(text: str, file: str) -> int:
     doc = load_spans(text, file)
     if doc is None:
@@ -130,6 +163,7 @@ def seal_file(path: Path, file: str, keystore: Keystore) -> Sealed:
             f"{file}: does not load strictly, so its personal values cannot be found: "
             f"fix what 'mcr check {file}' reports, then seal it"
         )
+    _refuse_unsealable(text, file)
     if count == 0:
         return Sealed(file, 0)
     key = keystore.get(case_id)
@@ -143,6 +177,8 @@ def seal_file(path: Path, file: str, keystore: Keystore) -> Sealed:
         key = keystore.create(case_id)
         new_key = True
     sealed = seal_text(text, file, key)
+    if plaintext_count(sealed, file) != 0 or unsealable(sealed, file):
+        raise CaseFileError(f"{file}: sealing left a personal value in plain text; unchanged")
     write_atomic(path, sealed)
     return Sealed(file, count, new_key)
 

@@ -817,6 +817,21 @@ class Repository:
         )
         return self.resolve("HEAD")
 
+    # -- branches (`mcr keys shred`) ---------------------------------------------------------
+
+    def branch_ref(self, name: str) -> str | None:
+        """The full ref of branch `name`, local (``refs/heads/<name>``) or remote-tracking
+        (``refs/remotes/<name>``, e.g. "origin/main"); None if `name` is no branch (HEAD, a
+        tag, a commit id, a symbolic ref such as origin/HEAD)."""
+        _check_rev(name)
+        wanted = (f"refs/heads/{name}", f"refs/remotes/{name}")
+        result = self._run(["for-each-ref", "--format=%(refname)%00%(symref)", *wanted])
+        for line in _path_text(result.stdout).splitlines():
+            ref, _, symref = line.partition("\0")
+            if ref in wanted and not symref:
+                return ref
+        return None
+
 
 def _signature(status: bytes, fingerprint: bytes, signer: bytes) -> Signature:
     letter = _text(status).strip()

@@ -78,8 +78,8 @@ def check(
 @click.option(
     "--branch",
     default=None,
-    help="The target branch the deletion must have merged into (default: the remote's "
-    "default branch, else main).",
+    help="A branch (local, or remote-tracking such as origin/release) the deletion must have "
+    "merged into, as well as the default branch (the remote's, else main).",
 )
 @register_option
 @keystore_option
@@ -94,10 +94,12 @@ def shred(
 ) -> None:
     """Destroy a deleted case's key: every sealed value of it, in all history, stays sealed.
 
-    Refuses while the case file is on the target branch or a legal hold is open.
+    Refuses unless, on the default branch and on --branch: the case file is gone, the
+    deletion log records its deletion, and no legal hold is open in its last version (which
+    must load).
     """
     from ..casework.keys import shred_key
 
     root = register_root(register_dir)
-    target = shred_key(root, _store(root, keystore_spec), case_id, today_from(today), branch)
-    click.echo(f"shredded the key of {case_id} (deletion merged into {target})")
+    targets = shred_key(root, _store(root, keystore_spec), case_id, today_from(today), branch)
+    click.echo(f"shredded the key of {case_id} (deletion merged into {', '.join(targets)})")
