@@ -415,4 +415,7 @@ def test_the_range_is_read_in_one_git_log_whatever_its_length(
     assert reg.errors() == set()
     git = [c for c in calls if c[0] == "git"]
     assert [c for c in git if "log" in c] == [next(c for c in git if "log" in c)]
-    assert len(git) <= 8, git  # one more: the head's tracked files, for a keystore (MC431)
+    # One more each: the head's tracked files, for a keystore (MC431), and the versions the
+    # earlier commits of the range added, to show they keep personal data sealed (MC432).
+    assert len(git) <= 9, git
+    assert len([c for c in git if "cat-file" in c]) <= 3, git

@@ -403,6 +403,25 @@ def test_recorded_erasure_may_delete_at_any_time(reg: RegisterRepo) -> None:
     assert reg.errors(base) == set()
 
 
+def test_erasure_of_a_case_under_an_open_legal_hold_is_refused(reg: RegisterRepo) -> None:
+    held = dormant()
+    held["legal_holds"] = [
+        {"id": "H1", "reason": "legal-claim", "start": "2026-09-10", "reference": "CLAIM-7"}
+    ]
+    base = reg.case(held)
+    reg.commit(
+        {CASE: None, "cases/deletions.yaml": log(deletion("MC-2026-0001", "erasure", of=held))},
+        "Erase MC-2026-0001",
+        key="amara",
+        date="2026-11-20",
+    )
+    assert reg.errors(base) == {"MC404"}
+    found = reg.finding("MC404")
+    assert (found.file, found.path) == ("cases/deletions.yaml", "deletions[0].reason")
+    assert "H1" in found.message
+    assert "CLAIM-7" not in found.message
+
+
 def test_case_file_deleted_without_a_record_is_refused(reg: RegisterRepo) -> None:
     base = reg.case(closed_in(2025))
     reg.commit({CASE: None}, "Delete", key="amara")

@@ -756,6 +756,19 @@ def test_read_blobs_reads_several_revisions_in_one_process(
     assert len(spawned) == 1
 
 
+def test_range_paths_lists_what_each_commit_adds_or_modifies_in_one_process(
+    setup: Setup, spawned: list[list[str]]
+) -> None:
+    base = commit(setup.repo, {"a.txt": "one", "gone.txt": "x"}, "base")
+    added = commit(setup.repo, {"a.txt": "two", "cases/b c.yaml": "b"}, "modify and add")
+    moved = commit(setup.repo, {"gone.txt": None, "d.txt": "x"}, "delete and rename")
+    commit(setup.repo, {}, "empty")
+    spawned.clear()
+    got = Repository(setup.repo).range_paths(base, "HEAD")
+    assert got == [(added, ("a.txt", "cases/b c.yaml")), (moved, ("d.txt",))]
+    assert len(spawned) == 1
+
+
 def test_orient_gives_the_prefix_and_shas(setup: Setup) -> None:
     first = commit(setup.repo, {"sub/dir/a.txt": "a"}, "first")
     second = commit(setup.repo, {"b.txt": "b"}, "second")

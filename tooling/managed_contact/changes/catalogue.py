@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..register.rules import CATALOGUE, Rule
 from . import (
     deletions,
+    every_commit,
     evidence,
     history,
     judging,
@@ -24,6 +25,7 @@ CHANGE_CATALOGUE: dict[str, Rule] = {
             *new_cases.RULES,
             *history.RULES,
             *deletions.RULES,
+            *every_commit.RULES,
             *policy_changes.RULES,
             *evidence.RULES,
             *judging.RULES,

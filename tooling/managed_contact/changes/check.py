@@ -21,7 +21,8 @@ Two revisions stand behind "the base", each for its own purpose:
 Only what the change touches is read: the paths `git diff` reports between the merge base and
 the head, the policy files and the deletion log, at each revision (one `git cat-file` process
 for all of them); the commits of the range and their signature status come from one `git log`
-pass, with verified results cached by commit id (`git.SignatureCache`). The snapshot rules
+pass, with verified results cached by commit id (`git.SignatureCache`), and the versions of
+case files and keystore files those commits added from one more `git cat-file`. The snapshot rules
 run over the changed cases at the head plus the register-wide invariants (policy data, the
 deletion log, ids), not over every case, except when the change touches policy/: a new policy
 can break a case the change does not touch (a vocabulary id removed), so then every case at
@@ -38,6 +39,8 @@ declaring the rules it owns, and run in this order over a shared `context.Change
    its new entries need by `requirements` (MC415);
 3. the deletion log: its records are history (MC403), and each new record is of a case file
    the change deletes (MC406) and needs its approver (MC415);
+   `every_commit`: each earlier commit of the range keeps personal data sealed (MC432), and
+   no commit, nor the head, tracks a keystore (MC431, in `deletions`);
 4. `judging`: each approval needed against the evidence (MC410, MC414, MC419, or the concern
    that explains why there is none);
 5. `policy_changes`: a change to policy/ is approved by a person whose role allows it (MC405).
@@ -64,6 +67,7 @@ from ..register.model import Case
 from ..register.snapshot import Keys
 from . import (
     deletions,
+    every_commit,
     evidence,
     history,
     judging,
@@ -180,6 +184,7 @@ def _check(
     if policy is None:
         evidence.report_unreadable_policy(change, problems)
     change.approvals, commits = evidence.collect(change, merge_request, cache_dir)
+    committed = every_commit.read(change, commits)
 
     # The change rules, family by family.
     for path in case_paths:
@@ -187,12 +192,14 @@ def _check(
     records = history.check_deletion_log(change)
     if records is not None:
         deletions.check_new_records(change, records)
-    deletions.check_tracked_keystore(change)
+    every_commit.check(change, committed)
+    deletions.check_tracked_keystore(change, committed.keystore)
     if change.index is not None:
         versions = judging.read_approved_versions(change)
         judging.judge(change, versions)
         policy_changes.check(change, versions)
-    return ChangeResult(findings, len(register.case_files), base, head, commits, changed, target)
+    count = len(commits) if commits is not None else 0
+    return ChangeResult(findings, len(register.case_files), base, head, count, changed, target)
 
 
 @dataclass

@@ -1,20 +1,22 @@
 """Deletions: a case file disappears only when its deletion was due, and always with its record.
 
 A deleted case file has its record in cases/deletions.yaml (MC406). Its deletion was due
-(dormant for the retention period, no open legal hold: §7) or it is a recorded erasure
-(MC404); whether it was due is judged on the case as the merge base holds it, with the target's
-periods. Every new record in the log is of a case file this change deletes (MC406), and is
-approved by the person it names (`requirements`). That existing records are never edited or
-removed is a rule of history (`history`).
+(dormant for the retention period: §7) or it is a recorded erasure, and either way the case
+has no open legal hold (MC404); both are judged on the case as the merge base holds it, with
+the target's periods. Every new record in the log is of a case file this change deletes
+(MC406), and is approved by the person it names (`requirements`). That existing records are
+never edited or removed is a rule of history (`history`).
 
 A new record's anonymous statistics are recomputed from the case as the merge base holds it
 (`statistics_for` reads no personal field, so no key is needed) and must match (MC430). And no
-keystore may be tracked in the repository (MC431), unless the target marks the register as the
-fictional demo: a key in history can never be shredded.
+keystore may be tracked in the repository (MC431), at the head or in any commit of the change
+(`every_commit` finds those), unless the target marks the register as the fictional demo: a
+key in history can never be shredded.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Literal
 
@@ -36,7 +38,8 @@ RULES = (
     Rule(
         "MC404",
         E,
-        "A case file is deleted only when its deletion is due (§7) or by a recorded erasure.",
+        "A case file is deleted only when its deletion is due (§7) or by a recorded erasure, "
+        "and never while a legal hold is open.",
     ),
     Rule("MC406", E, "A deleted case file and its record in cases/deletions.yaml go together."),
     Rule(
@@ -47,7 +50,8 @@ RULES = (
     Rule(
         "MC431",
         E,
-        "No keystore is tracked in the repository, except in the fictional demo register.",
+        "No keystore is tracked in the repository, at the head or in any commit of the "
+        "change, except in the fictional demo register.",
     ),
 )
 
@@ -113,7 +117,7 @@ def statistics_for(
 def check_deleted_case(change: Change, file: str, base_raw: bytes) -> None:
     """MC406 unless the head's deletion log records the deletion of case file `file` (its
     contents at the merge base are `base_raw`); MC404 unless that deletion was an erasure or
-    was due."""
+    was due, and whatever its reason while the case has an open legal hold."""
     case_id = file.rpartition("/")[2].rsplit(".", 1)[0]
     log, doc = change.head_deletions, change.head_deletions_doc
     records = {d.id: (i, d) for i, d in enumerate(log.deletions)} if log else {}
@@ -142,18 +146,27 @@ def check_deleted_case(change: Change, file: str, base_raw: bytes) -> None:
     policy = change.policy or change.head_policy
     if loaded is not None and policy is not None:
         _check_statistics(change, doc, i, loaded.case, policy)
-    if record.reason == "erasure":
-        return
     if loaded is None or policy is None:
         change.report(
             doc,
             ("deletions", i, "reason"),
             "MC404",
             f"{file} could not be read at the base revision, so its deletion cannot be "
-            "shown to be due",
+            "shown to be due or free of a legal hold",
         )
         return
     status = derive(loaded.case, policy, change.today)
+    if record.reason == "erasure":
+        if status.open_holds:
+            change.report(
+                doc,
+                ("deletions", i, "reason"),
+                "MC404",
+                f"{case_id} is erased while legal hold {', '.join(status.open_holds)} is "
+                "open: a held case is kept whatever the reason, until the hold is released "
+                "(§7)",
+            )
+        return
     due = status.deletion_due
     if status.state != "dormant" or due is None or due > change.today or status.open_holds:
         if status.state != "dormant":
@@ -222,12 +235,15 @@ def keystore_files(paths: list[str]) -> list[str]:
     return [p for p in paths if p.rpartition("/")[2] == MARKER or p.endswith(KEY_SUFFIX)]
 
 
-def check_tracked_keystore(change: Change) -> None:
-    """MC431 for each keystore file tracked at the head, unless the target's
-    policy/settings.yaml marks the register as the fictional demo (never the head's word)."""
+def check_tracked_keystore(change: Change, added: Sequence[tuple[str, str]] = ()) -> None:
+    """MC431 for each keystore file tracked at the head, and for each that a commit of the
+    range added (`added`: commit and path, oldest first) though the head no longer tracks it,
+    once per path, naming the commit; none where the target's policy/settings.yaml marks the
+    register as the fictional demo (never the head's word)."""
     if change.policy is not None and change.policy.settings.demo:
         return
-    for path in keystore_files(change.repo.list_files(change.head, "")):
+    tracked = keystore_files(change.repo.list_files(change.head, ""))
+    for path in tracked:
         change.add(
             Finding(
                 path,
@@ -239,5 +255,24 @@ def check_tracked_keystore(change: Change) -> None:
                 "a keystore is tracked in the repository: a key committed can never be "
                 "shredded; remove it from git and keep keys outside the repository "
                 "(--keystore, $MCR_KEYSTORE or the git directory)",
+            )
+        )
+    reported = set(tracked)
+    for sha, path in added:
+        if path in reported:
+            continue
+        reported.add(path)
+        change.add(
+            Finding(
+                path,
+                1,
+                1,
+                "",
+                "MC431",
+                E,
+                f"commit {sha[:12]} adds a keystore file: a merge keeps every commit, so the "
+                "key would stay in history and could never be shredded, though a later commit "
+                "removes it; rewrite the branch so that no commit holds it, and treat its keys "
+                "as disclosed",
             )
         )

@@ -35,7 +35,7 @@ from ..register.validation import validate
 from . import approvals as ap
 from .approvals import Approvals, MergeRequestApprovals, Registry
 from .context import Change
-from .git import SignatureCache
+from .git import Commit, SignatureCache
 from .revision import POLICY_PATHS
 from .signers import allowed_signers
 
@@ -93,12 +93,12 @@ def _signers_file(text: str) -> Iterator[Path]:
 
 def collect(
     change: Change, merge_request: MergeRequestApprovals | None, cache_dir: Path | None
-) -> tuple[Approvals, int]:
-    """The evidence and concerns in the range from the merge base to the head, and the
-    number of its commits; none when the target's policy data does not load. Reports MC408
-    on the head's policy/people.yaml when the change touches it."""
+) -> tuple[Approvals, list[Commit] | None]:
+    """The evidence and concerns in the range from the merge base to the head, and its
+    commits; none, and None for the commits, when the target's policy data does not load.
+    Reports MC408 on the head's policy/people.yaml when the change touches it."""
     if change.policy is None or change.index is None:
-        return Approvals(), 0
+        return Approvals(), None
     registry = Registry(change.policy.people)
     added: Registry | None = None
     if change.head_policy is not None and POLICY_PATHS["people"] in change.policy_paths:
@@ -129,7 +129,7 @@ def collect(
         prefix=change.prefix,
         merge_request=merge_request,
     )
-    return approvals, len(commits)
+    return approvals, commits
 
 
 def _people_at_merge_base(change: Change) -> People | None:
