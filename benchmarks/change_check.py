@@ -34,7 +34,9 @@ import yaml
 from managed_contact.changes.demo import dump_case, make_key
 from managed_contact.changes.git import Repository
 from managed_contact.changes.signers import allowed_signers, registry_keys
+from managed_contact.register.personal import seal_text
 from managed_contact.register.policy import People, SigningKey
+from managed_contact.sealing.keystore import DirectoryKeystore
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -168,6 +170,11 @@ class Register:
         (root / "policy" / "people.yaml").write_text(yaml.safe_dump(dumped, sort_keys=False))
         (root / "cases" / "deletions.yaml").write_text("deletions: []\n")
         (root / ".gitignore").write_text(".mcr-cache/\n")
+        settings = root / "policy" / "settings.yaml"
+        kept = [line for line in settings.read_text().splitlines(True) if line != "demo: true\n"]
+        settings.write_text("".join(kept))  # a council's register, not the demo
+        # Cases are committed sealed, with keys kept outside the repository; checks run keyless.
+        self.keystore = DirectoryKeystore(root.parent / f"{root.name}-mcr-keys")
         self.names = {p.id: (p.name, p.email or "") for p in self.people.people}
 
     def commit(self, paths: list[str], message: str, day: date, signer: str | None) -> str:
@@ -181,8 +188,11 @@ class Register:
         )
 
     def write(self, case: dict[str, Any]) -> str:
-        path = f"cases/{case['id']}.yaml"
-        (self.root / path).write_bytes(dump_case(case))
+        case_id = str(case["id"])
+        path = f"cases/{case_id}.yaml"
+        key = self.keystore.get(case_id) or self.keystore.create(case_id)
+        sealed = seal_text(dump_case(case).decode("utf-8"), path, key)
+        (self.root / path).write_text(sealed, encoding="utf-8")
         return path
 
     def signers_file(self) -> Path:
