@@ -44,7 +44,7 @@ from ..register.personal import PLAINTEXT, load_spans, personal_values, seal_tex
 from ..register.snapshot import assemble, disk_files, display
 from ..sealing.keystore import Keystore
 from ..sealing.tokens import TokenError, is_token
-from .writing import write_atomic
+from .writing import pid_alive, write_atomic
 
 #: The private folders' names: ``mcr-edit-<pid>-<random>``.
 PREFIX = "mcr-edit-"
@@ -108,16 +108,6 @@ def temp_base() -> Path:
     return Path(tempfile.gettempdir())
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def sweep_stale(base: Path | None = None) -> list[Path]:
     """Remove this user's private folders left by an ``mcr edit`` whose process is gone."""
     base = base or temp_base()
@@ -131,7 +121,7 @@ def sweep_stale(base: Path | None = None) -> list[Path]:
             continue
         if not pid.isdigit() or info.st_uid != uid or not folder.is_dir() or folder.is_symlink():
             continue
-        if not _pid_alive(int(pid)):
+        if not pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed

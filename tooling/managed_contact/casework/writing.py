@@ -29,7 +29,8 @@ class CaseFileError(McrError):
     exit_code = ExitCode.FINDINGS
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` is still running (its leftovers are then not swept)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -43,7 +44,7 @@ def sweep_writes(folder: Path) -> None:
     """Remove the half-written files of writes that were killed (their process is gone)."""
     for stale in folder.glob(f"{TEMP_PREFIX}*"):
         pid = stale.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and not _pid_alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             stale.unlink(missing_ok=True)
 
 
