@@ -12,6 +12,7 @@ from typing import Any
 
 from changerepo import TODAY, RegisterRepo
 from click.testing import CliRunner
+from test_changes import stage_1
 
 from managed_contact.changes.check import ChangeResult, check_change
 from managed_contact.cli.main import main
@@ -19,23 +20,13 @@ from managed_contact.register.findings import Finding
 from managed_contact.register.rules import CATALOGUE
 
 import sealkit
-from casebuilder import case, decision, letter, review
+from casebuilder import letter, review
 
 NEEDS_KEYS = {rule.id for rule in CATALOGUE.values() if rule.needs_keys}
 
 
-def _stage_1(**extra: Any) -> dict[str, Any]:
-    sections: dict[str, Any] = {
-        "opened": "2026-03-02",
-        "decisions": [decision("D1", "2026-03-09")],
-        "letters": [letter("L1", "2026-03-10", "D1")],
-    }
-    sections.update(extra)
-    return case(**sections)
-
-
 def _with_review() -> dict[str, Any]:
-    data = _stage_1()
+    data = stage_1()
     data["reviews"] = [review("R1", "2026-09-01", "continue", extend_to="2027-03-01")]
     data["letters"].append(letter("L2", "2026-09-02", "R1"))
     return data
@@ -71,8 +62,8 @@ def test_an_edit_to_a_sealed_past_entry_is_refused_with_or_without_keys(
 
 
 def test_a_corrected_phone_number_passes_with_or_without_keys(reg: RegisterRepo) -> None:
-    base = reg.case(_stage_1(), key="hugo")
-    data = _stage_1()
+    base = reg.case(stage_1(), key="hugo")
+    data = stage_1()
     data["customer"]["phone"] = "01632 960999"
     reg.case(data, "New phone number")
     keyless, keyed = _both(reg, base)
@@ -81,7 +72,7 @@ def test_a_corrected_phone_number_passes_with_or_without_keys(reg: RegisterRepo)
 
 
 def test_a_household_named_in_a_change_is_found_only_with_keys(reg: RegisterRepo) -> None:
-    data = _stage_1()
+    data = stage_1()
     data["customer"]["name"] = "Jordan and Casey Fictitious"
     reg.case(data, key="hugo")
     keyless, keyed = _both(reg, reg.base)
@@ -93,7 +84,7 @@ def test_a_household_named_in_a_change_is_found_only_with_keys(reg: RegisterRepo
 def test_mcr_check_base_opens_the_change_with_the_keystore_it_is_given(
     reg: RegisterRepo, tmp_path: Path
 ) -> None:
-    data = _stage_1()
+    data = stage_1()
     data["customer"]["name"] = "Jordan and Casey Fictitious"
     reg.case(data, key="hugo")
 
