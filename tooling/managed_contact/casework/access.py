@@ -26,6 +26,7 @@ from typing import Any
 
 from ..changes.git import GitError, Repository
 from ..errors import ExitCode, McrError
+from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status, derive
 from ..register.loading import load_bytes
 from ..register.model import Case, Measure
@@ -34,6 +35,7 @@ from ..register.policy import Policy
 from ..register.schedule import open_holds, sar_deadline
 from ..register.snapshot import load_policy
 from ..register.validation import validate
+from ..register.words import describe_measure
 from ..sealing.tokens import CaseKey
 
 
@@ -89,7 +91,7 @@ class _Words:
         self.labels: dict[str, str] = {c.id: c.label for c in vocab.conduct}
         self.labels |= {c.id: c.label for c in vocab.channels}
         self.labels |= {s.id: s.label for s in vocab.services}
-        self.measures = {m.id: m for m in policy.measures.measures}
+        self.index = Index(policy)
 
     def person(self, pid: str | None) -> str:
         return self.people.get(pid or "", pid or "")
@@ -101,23 +103,7 @@ class _Words:
         return ", ".join(self.label(s) for s in slugs)
 
     def measure(self, m: Measure) -> str:
-        kind = self.measures.get(m.measure)
-        parts = [kind.label if kind else m.measure]
-        if m.spoc:
-            parts.append(f"single point of contact: {self.person(m.spoc)}")
-        if m.channel:
-            parts.append(f"channel: {self.label(m.channel)}")
-        if m.minutes:
-            parts.append(f"{m.minutes} minutes per contact")
-        if m.calls is not None:
-            parts.append(f"{m.calls} calls per {m.period or 'period'}")
-        if m.frequency:
-            parts.append(f"responses {m.frequency}")
-        for name in ("times", "premises", "advocate", "description"):
-            value = getattr(m, name)
-            if value:
-                parts.append(f"{name}: {value}")
-        return "; ".join(parts)
+        return describe_measure(m, self.index)
 
 
 def _items(case: Case, w: _Words) -> Iterator[Item]:

@@ -10,8 +10,9 @@ from typing import Any
 from ..register.findings import Finding
 from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status
-from ..register.model import Case, Measure
+from ..register.model import Case
 from ..register.schedule import DueItem
+from ..register.words import WITHHELD, describe_measure
 
 
 def findings_text(findings: Sequence[Finding], checked: int) -> str:
@@ -57,35 +58,6 @@ def findings_json(
 
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-#: What stands in for a personal value that is not shown.
-WITHHELD = "sealed"
-
-
-def describe_measure(measure: Measure, index: Index, *, reveal: bool = True) -> str:
-    """A measure in plain words: its label and the values it carries (the personal ones as
-    'sealed' unless `reveal`)."""
-    kind = index.measures.get(measure.measure)
-    label = kind.label if kind else measure.measure
-    values = []
-    if measure.spoc:
-        person = index.people.get(measure.spoc)
-        values.append(f"single point of contact: {person.name if person else measure.spoc}")
-    if measure.channel:
-        channel = index.channels.get(measure.channel)
-        values.append(f"channel: {channel.label if channel else measure.channel}")
-    if measure.minutes:
-        values.append(f"{measure.minutes} minutes")
-    if measure.calls is not None:
-        values.append(f"{measure.calls} call(s) a {measure.period or 'period'}")
-    if measure.frequency:
-        values.append(f"responses {measure.frequency}")
-    for name in ("times", "premises", "advocate", "description"):
-        value = getattr(measure, name)
-        if value:
-            values.append(f"{name}: {value if reveal else WITHHELD}")
-    return label + (f" ({'; '.join(values)})" if values else "")
 
 
 def show_data(
