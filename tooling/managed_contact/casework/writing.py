@@ -82,17 +82,15 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def plaintext_count(text: str, file: str) -> int | None:
-    """How many personal values of a case file's text are in plain text (None: it does not
-    load strictly, so nobody can say which values are personal)."""
-    doc = load_spans(text, file)
-    if doc is None:
-        return None
-    return sum(
-        1
-        for _, _, value in personal_values(doc.data)
-        if isinstance(value, str) and not is_token(value)
-    )
+@dataclass(frozen=True)
+class Census:
+    """What a case file's personal values are, from one reading of it: how many are in plain
+    text, how many sealed, and the stable paths of those sealing cannot make sealed (a value
+    that is not text, or text that starts like a sealed value but is not a complete one)."""
+
+    plaintext: int
+    tokens: int
+    unsealable: tuple[str, ...]
 
 
 def _well_formed(token: str) -> bool:
@@ -103,38 +101,24 @@ def _well_formed(token: str) -> bool:
     return True
 
 
-def unsealable(text: str, file: str) -> list[str]:
-    """The stable paths of the personal values of a case file's text that sealing cannot
-    make sealed: a value that is not text (a number, a date, a list or mapping), or text that
-    starts like a sealed value but is not a complete one. Never the values."""
+def census(text: str, file: str) -> Census | None:
+    """The `Census` of a case file's text (None: it does not load strictly, so nobody can say
+    which values are personal). Never the values."""
     doc = load_spans(text, file)
     if doc is None:
-        return []
-    return [
-        label
-        for _, label, value in personal_values(doc.data)
-        if value is not None
-        and (not isinstance(value, str) or (is_token(value) and not _well_formed(value)))
-    ]
-
-
-def _refuse_unsealable(text: str, file: str) -> None:
-    found = unsealable(text, file)
-    if found:
-        raise CaseFileError(
-            f"{file}: cannot seal {', '.join(found)}: a personal value must be text (in "
-            "quotes if it looks like a number or a date), and one starting 'ENC[' must be a "
-            f"complete sealed value; 'mcr check {file}' says where"
-        )
-
-
-def token_count(text: str, file: str) -> int:
-    doc = load_spans(text, file)
-    if doc is None:
-        return 0
-    return sum(
-        1 for _, _, value in personal_values(doc.data) if isinstance(value, str) and is_token(value)
-    )
+        return None
+    plaintext = tokens = 0
+    unsealable: list[str] = []
+    for _, label, value in personal_values(doc.data):
+        if value is None:
+            continue
+        if not isinstance(value, str) or (is_token(value) and not _well_formed(value)):
+            unsealable.append(label)
+        elif is_token(value):
+            tokens += 1
+        else:
+            plaintext += 1
+    return Census(plaintext, tokens, tuple(unsealable))
 
 
 @dataclass(frozen=True)
@@ -158,19 +142,25 @@ def seal_file(path: Path, file: str, keystore: Keystore) -> Sealed:
         raise CaseFileError(f"{file}: not UTF-8 text; 'mcr check {file}' says where") from None
     except OSError as exc:
         raise CaseFileError(f"{file}: cannot read it: {exc.strerror}") from None
-    count = plaintext_count(text, file)
-    if count is None:
+    found = census(text, file)
+    if found is None:
         raise CaseFileError(
             f"{file}: does not load strictly, so its personal values cannot be found: "
             f"fix what 'mcr check {file}' reports, then seal it"
         )
-    _refuse_unsealable(text, file)
+    if found.unsealable:
+        raise CaseFileError(
+            f"{file}: cannot seal {', '.join(found.unsealable)}: a personal value must be text "
+            "(in quotes if it looks like a number or a date), and one starting 'ENC[' must be "
+            f"a complete sealed value; 'mcr check {file}' says where"
+        )
+    count = found.plaintext
     if count == 0:
         return Sealed(file, 0)
     key = keystore.get(case_id)
     new_key = False
     if key is None:
-        if token_count(text, file):
+        if found.tokens:
             raise CaseFileError(
                 f"{file}: has sealed values but {keystore.name} holds no key for {case_id}; "
                 "a new key would not open them (give the keystore that has it with --keystore)"
@@ -178,7 +168,8 @@ def seal_file(path: Path, file: str, keystore: Keystore) -> Sealed:
         key = keystore.create(case_id)
         new_key = True
     sealed = seal_text(text, file, key)
-    if plaintext_count(sealed, file) != 0 or unsealable(sealed, file):
+    after = census(sealed, file)
+    if after is None or after.plaintext or after.unsealable:
         raise CaseFileError(f"{file}: sealing left a personal value in plain text; unchanged")
     write_atomic(path, sealed)
     return Sealed(file, count, new_key)
