@@ -147,7 +147,7 @@ def test_sar_makes_a_missing_directory_private(reg: RegisterRepo, tmp_path: Path
 
 
 def test_sar_refuses_a_directory_others_can_write(reg: RegisterRepo, tmp_path: Path) -> None:
-    shared = tmp_path / "shared"
+    shared = tmp_path / "open-to-all"
     shared.mkdir()
     shared.chmod(0o777)
     code, output = sar(reg, tmp_path, shared)
