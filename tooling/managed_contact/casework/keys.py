@@ -15,12 +15,18 @@ from typing import Literal
 
 from ..changes.git import GitError, Repository
 from ..errors import ExitCode, McrError
-from ..register.loading import load_bytes
-from ..register.model import Case, DeletionLog
-from ..register.personal import open_document
+from ..register.findings import Finding
+from ..register.loading import Document, load_bytes
+from ..register.model import Case
 from ..register.schedule import open_holds
-from ..register.snapshot import CASE_NAME, DELETIONS_FILE, case_paths, load_deletions
-from ..register.validation import validate
+from ..register.snapshot import (
+    CASE_NAME,
+    DELETIONS_FILE,
+    case_from,
+    case_paths,
+    deletions_from,
+    load_deletions,
+)
 from ..sealing.keystore import Keystore
 
 Level = Literal["error", "warning", "ok"]
@@ -68,14 +74,10 @@ def last_version(repo: Repository, case_id: str, rev: str = "HEAD") -> Case | No
     for version in reversed(repo.versions(path, rev)):
         if version.content is None:
             continue
-        doc, problems = load_bytes(version.content, path)
-        if doc is None or problems:
+        loaded, _, _ = case_from(Path(path), path, load_bytes(version.content, path))
+        if loaded is None:
             raise Unreadable(case_id)
-        open_document(doc, case_id, None)
-        case = validate(Case, doc)[0]
-        if case is None:
-            raise Unreadable(case_id)
-        return case
+        return loaded.case
     return None
 
 
@@ -171,17 +173,14 @@ def check_keys(root: Path, store: Keystore, today: date) -> list[KeyFinding]:
 def _deletion_recorded(repo: Repository, rev: str, case_id: str) -> bool | None:
     """Whether the deletion log at `rev` records `case_id`'s deletion (None: it does not
     load)."""
-    path = repo.prefix() + DELETIONS_FILE
-    raw = repo.read_file(rev, path)
-    if raw is None:
-        return False
-    doc, problems = load_bytes(raw, path)
-    if doc is None or problems:
-        return None
-    log = validate(DeletionLog, doc)[0]
-    if log is None:
-        return None
-    return any(d.id == case_id for d in log.deletions)
+    prefix = repo.prefix()
+
+    def load(file: str) -> tuple[Document | None, list[Finding]] | None:
+        raw = repo.read_file(rev, prefix + file)
+        return None if raw is None else load_bytes(raw, prefix + file)
+
+    log, _, _ = deletions_from(load)
+    return None if log is None else any(d.id == case_id for d in log.deletions)
 
 
 def _branch(repo: Repository, name: str) -> str:
