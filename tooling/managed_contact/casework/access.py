@@ -30,11 +30,10 @@ from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status, derive
 from ..register.loading import load_bytes
 from ..register.model import Case, Measure
-from ..register.personal import open_document, personal_values
+from ..register.personal import personal_values
 from ..register.policy import Policy
 from ..register.schedule import open_holds, sar_deadline
-from ..register.snapshot import load_policy
-from ..register.validation import validate
+from ..register.snapshot import case_from, load_policy
 from ..register.words import describe_measure
 from ..sealing.tokens import CaseKey
 
@@ -228,14 +227,10 @@ def _versions(root: Path, case_id: str) -> list[bytes]:
 
 
 def _open(raw: bytes, case_id: str, key: CaseKey) -> Case | None:
+    """One version of the case, every value opened; None if any value does not open."""
     file = f"cases/{case_id}.yaml"
-    doc, problems = load_bytes(raw, file)
-    if doc is None or problems:
-        return None
-    opened = open_document(doc, case_id, key)
-    if opened.placeholders:
-        return None
-    return validate(Case, doc)[0]
+    loaded, _, _ = case_from(Path(file), file, load_bytes(raw, file), lambda _: key)
+    return loaded.case if loaded is not None and not loaded.sealed else None
 
 
 def subject_access(root: Path, case_id: str, key: CaseKey, today: date) -> Report:
