@@ -303,6 +303,7 @@ def test_dormant_to_stage_2_by_editing_state_bearing_history_is_refused(
 def test_dormant_to_stage_1_by_a_new_decision_is_accepted(reg: RegisterRepo) -> None:
     base = reg.case(dormant())
     data = dormant()
+    data["incidents"].append({**data["incidents"][0], "id": "I2", "date": "2026-10-01"})
     data["decisions"].append(decision("D2", "2026-10-05"))
     data["letters"].append(letter("L3", "2026-10-06", "D2"))
     reg.case(data, "Conduct recommenced", key="hugo", date="2026-10-06")

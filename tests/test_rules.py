@@ -177,6 +177,10 @@ def test_reopening_a_dormant_case_at_stage_2_needs_the_extreme_reason(register: 
     data = case(
         decisions=[decision("D1", "2025-01-10"), decision("D2", "2026-08-03", stage=2)],
         reviews=[review("R1", "2025-06-10", "close")],
+        incidents=[
+            *case()["incidents"],
+            {**case()["incidents"][0], "id": "I2", "date": "2026-07-30"},
+        ],
         letters=[
             letter("L1", "2025-01-11", "D1"),
             letter("L2", "2025-06-11", "R1"),
