@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from changerepo import RegisterRepo, make_keys
+from hypothesis import settings
 
 from managed_contact.register.policy import Policy
 from managed_contact.register.snapshot import load_policy
@@ -16,6 +17,11 @@ from gitfixtures import SshKey
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 28)
+
+# Property tests judge what the code does, never how long an example takes: a busy machine must
+# not fail one (tests assert no timings).
+settings.register_profile("register", deadline=None)
+settings.load_profile("register")
 
 
 @pytest.fixture(scope="session")

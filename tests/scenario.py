@@ -34,7 +34,8 @@ def repo_policy() -> Policy:
     """The repository's own policy data, loaded once."""
     if not _POLICY:
         loaded, _, problems = load_policy(REPO)
-        assert loaded is not None and not problems, problems
+        assert not problems, problems
+        assert loaded is not None
         _POLICY.append(loaded)
     return _POLICY[0]
 
@@ -46,12 +47,20 @@ def with_settings(policy: Policy | None = None, **changes: Any) -> Policy:
     return base.model_copy(update={"settings": settings})
 
 
+class _Plain(yaml.SafeDumper):
+    """Writes a value used twice in full both times, as a case file must (no anchors)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def loaded_case(data: dict[str, Any]) -> CaseFile:
     """A case's data as the register loads a case file (which must be valid)."""
     file = f"cases/{data['id']}.yaml"
-    raw = (MODELINE + "\n" + yaml.safe_dump(data, sort_keys=False)).encode()
+    raw = (MODELINE + "\n" + yaml.dump(data, Dumper=_Plain, sort_keys=False)).encode()
     doc, problems = load_bytes(raw, file)
-    assert doc is not None and not problems, problems
+    assert not problems, problems
+    assert doc is not None
     case, invalid = validate(Case, doc)
     assert case is not None, invalid
     return CaseFile(REPO / file, file, doc, case)

@@ -252,16 +252,12 @@ def test_moves_the_lifecycle_does_not_allow(
     assert [s.entry for s in st.steps if not s.allowed] == [refused]
 
 
-def test_de_escalation_when_policy_data_allows_it(policy: Policy) -> None:
-    from managed_contact.register.policy import Transition
-
-    extra = Transition.model_validate({"from": "stage-2", "to": "stage-1", "by": "review-continue"})
+def test_de_escalation_when_the_council_chooses_to_allow_it(policy: Policy) -> None:
+    choices = policy.settings.choices.model_copy(
+        update={"stage_2_review_may_continue_at_stage_1": True}
+    )
     allowing = policy.model_copy(
-        update={
-            "transitions": policy.transitions.model_copy(
-                update={"transitions": [*policy.transitions.transitions, extra]}
-            )
-        }
+        update={"settings": policy.settings.model_copy(update={"choices": choices})}
     )
     st = status(
         allowing,

@@ -138,6 +138,11 @@ def _items(case: Case, w: _Words) -> Iterator[Item]:
             text += f" Why the conduct was judged extreme: {d.extreme_reason}"
         if d.business_case:
             text += f" Business case: {d.business_case.summary}"
+        if d.against_recommendation_reason:
+            text += (
+                " Decided against the Customer Relations Team's recommendation, because: "
+                f"{d.against_recommendation_reason}"
+            )
         if d.statutory_access:
             text += f" Access to statutory services: {d.statutory_access}"
         text += " Measures: " + " | ".join(w.measure(m) for m in d.measures)

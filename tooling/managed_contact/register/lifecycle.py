@@ -102,7 +102,13 @@ def _events(case: Case) -> list[tuple[date, int, int, str, Decision | Review | C
     return events
 
 
+#: The move the council chooses whether to allow (`stage_2_review_may_continue_at_stage_1`).
+DE_ESCALATION = ("stage-2", "stage-1", "review-continue")
+
+
 def _allowed(policy: Policy, before: State, after: State | str, event: str) -> bool:
+    if (before, after, event) == DE_ESCALATION:
+        return policy.settings.choices.stage_2_review_may_continue_at_stage_1
     return any(
         t.from_ == before and t.to == after and t.by == event
         for t in policy.transitions.transitions
@@ -169,6 +175,10 @@ def derive(case: Case, policy: Policy, today: date) -> Status:
                     status.since = day
                 if entry.extend_to is not None:
                     status.expires = entry.extend_to
+                elif status.expires is not None and status.expires <= day:
+                    # The review was held; the expiry it should have moved has passed. The next
+                    # review runs from this one, not from the stale expiry (MC344 asks for it).
+                    status.expires = None
                 if entry.measures is not None:
                     status.measures = tuple(entry.measures)
             elif entry.outcome == "escalate":
@@ -199,18 +209,22 @@ def derive(case: Case, policy: Policy, today: date) -> Status:
 
 
 def _retention(case: Case, policy: Policy, today: date, status: Status) -> None:
-    """Deletion is due 12 months after going dormant, or after the last activity since (§7)."""
+    """Deletion is due 12 months after going dormant, "if there is no further activity within
+    that period" (§7): activity on or before the day deletion falls due starts the period again
+    from its date; activity after it does not, and the deletion stays due."""
     assert status.dormant_since is not None
-    start = status.dormant_since
+    months = policy.periods.dormant_retention_months
+    due = add_months(status.dormant_since, months)
     activity = [i.date for i in case.incidents] + [a.date for a in case.activity]
-    later = [d for d in activity if d > start]
+    later = sorted(d for d in activity if d > status.dormant_since)
+    for day in later:
+        if day <= due:
+            due = add_months(day, months)
     if later:
-        status.last_activity = max(later)
-        start = status.last_activity
+        status.last_activity = later[-1]
     waiting = [a.date for a in case.activity if a.date > status.dormant_since and not a.considered]
     if waiting:
         status.unconsidered_activity = min(waiting)
-    due = add_months(start, policy.periods.dormant_retention_months)
     open_holds: list[str] = []
     for hold in case.legal_holds:
         if hold.end is None or hold.end >= today:

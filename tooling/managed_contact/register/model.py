@@ -184,6 +184,11 @@ class Decision(Strict):
     )
     business_case: BusinessCase | None = Field(default=None, description="Stage 2 only.")
     recommendation: Recommendation | None = Field(default=None, description="Stage 2 only.")
+    against_recommendation_reason: Text | None = personal(
+        "Stage 2, when the Director of Governance decides against the Customer Relations "
+        "recommendation to reject: why (§6.2).",
+        default=None,
+    )
     crt_notified: IsoDate | None = Field(
         default=None, description="When the Customer Relations Team was notified (§6)."
     )
@@ -236,7 +241,10 @@ class Challenge(Strict):
 
     id: EntryId = Field(description="Entry id, unique in the case, e.g. C1.")
     received: IsoDate = Field(description="When the request was received.")
-    against: EntryId = Field(description="The decision challenged.")
+    against: EntryId = Field(
+        description="The decision, or the review outcome that continued or escalated the "
+        "arrangement, that the customer challenges."
+    )
     grounds: Text = personal("The customer's grounds.")
     decided_by: PersonId | None = Field(default=None, description="The officer who decided.")
     decided: IsoDate | None = Field(default=None, description="When it was decided.")

@@ -143,7 +143,14 @@ class Approval(Strict):
     )
     same_service: bool = Field(
         default=False,
-        description="Per-service roles must be held for a service the case covers.",
+        description="Per-service roles must be held for a service the case covers. For a stage "
+        "1 decision and a review this is the council's choice in policy/settings.yaml "
+        "(`choices`), not set here.",
+    )
+    stand_in: dict[Slug, list[Slug]] = Field(
+        default={},
+        description="Roles that may stand in for a role in `needs`, where the council's choices "
+        "allow it (at review: `review_director_may_stand_in`).",
     )
 
 
@@ -228,6 +235,50 @@ class LetterContent(Strict):
     )
 
 
+class Choices(Strict):
+    """The choices the policy leaves to the council, each with the reading it defaults to.
+
+    policy/settings.yaml gives each its value and the reasoning; the site's Rules page lists
+    them under "The council's choices"."""
+
+    governance_may_overrule_rejection: bool = Field(
+        default=True,
+        description="May the Director of Governance decide a stage 2 case against a Customer "
+        "Relations recommendation to reject, with the reason recorded (§6.2)?",
+    )
+    stage_1_approver_of_affected_service: bool = Field(
+        default=False,
+        description="Must the stage 1 approver be a Senior Manager (or above) of an affected "
+        "service, rather than any Senior Manager (§6, §6.1)?",
+    )
+    monitoring_may_be_shorter: bool = Field(
+        default=False,
+        description="May a stage 1 monitoring period be shorter than the default (§6.1)?",
+    )
+    review_director_may_stand_in: bool = Field(
+        default=True,
+        description="At review, may a Director stand in for the Senior Manager (§7)?",
+    )
+    review_senior_manager_of_affected_service: bool = Field(
+        default=False,
+        description="At review, must the Senior Manager be of an affected service (§7)?",
+    )
+    stage_2_review_may_continue_at_stage_1: bool = Field(
+        default=False,
+        description="May a review of a stage 2 case continue it at stage 1 (§7)?",
+    )
+    letter_signer_is_involved: bool = Field(
+        default=True,
+        description="Does signing a decision's letter count as being involved in the decision, "
+        "so that the signer may not decide a challenge to it?",
+    )
+    no_right_of_appeal_while_challenge_on: bool = Field(
+        default=False,
+        description="May a letter state that there is no right of appeal while the right to "
+        "challenge is on (§7)?",
+    )
+
+
 PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE: personal data, for council staff only"
 """The marking the site shows when policy/settings.yaml names none."""
 
@@ -250,6 +301,10 @@ class Settings(Strict):
         description="How to reach the Local Government and Social Care Ombudsman."
     )
     council_name: ShortText = Field(description="The council's name, for the site and letters.")
+    choices: Choices = Field(
+        default=Choices(),
+        description="The choices the policy leaves to the council (the Rules page lists them).",
+    )
     demo: bool = Field(
         default=False,
         description="True only in a register of fictional demo data: its keystore may then be "

@@ -107,7 +107,7 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
             keystore = self.keystore or open_keystore(None, self.root, demo_keystore(self.root))
             data = load_site_data(self.root, today, self.workers, keystore)
             renderer = Renderer(data, config.use_directory_urls)
-            pages = {**renderer.pages(), **reference_pages(), **self.pages}
+            pages = {**renderer.pages(), **reference_pages(data.policy), **self.pages}
         except (McrError, ValueError) as exc:
             self.error = str(exc)
             if isinstance(exc, McrError):

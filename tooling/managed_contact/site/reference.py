@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..changes.check import ALL_RULES
+from ..register.policy import Choices, Policy
 from ..register.rules import Rule
 
 RULES_PAGE = "reference/rules.md"
@@ -10,8 +11,41 @@ RULES_PAGE = "reference/rules.md"
 NEEDS_KEYS_MARK = "(needs the keystore)"
 
 
-def rules_markdown(rules: dict[str, Rule] | None = None) -> str:
-    """The rule catalogue as a Markdown table."""
+#: The heading of the Rules page's list of the council's choices.
+CHOICES_HEADING = "## The council's choices"
+
+
+def _yes(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def choices_markdown(policy: Policy) -> str:
+    """The choices the policy leaves to the council, with the values this register has made."""
+    settings = policy.settings
+    since = settings.right_to_challenge_since
+    lines = [
+        CHOICES_HEADING,
+        "",
+        "The policy leaves these to the council. Each is a setting in `policy/settings.yaml`, "
+        "with the reasoning beside it; changing one, in a reviewed merge request, changes what "
+        "the checks require.",
+        "",
+        "| The choice | This register | Default | Setting |",
+        "|---|---|---|---|",
+        "| May the customer ask for a decision or review outcome to be reviewed by a senior "
+        f"officer not involved in it (a right to challenge)? | {_yes(settings.right_to_challenge)}"
+        f" (since {since}) | Yes | `right_to_challenge` |",
+    ]
+    for name, field in Choices.model_fields.items():
+        question = (field.description or name).replace("|", "\\|")
+        now = _yes(getattr(settings.choices, name))
+        lines.append(f"| {question} | {now} | {_yes(bool(field.default))} | `choices.{name}` |")
+    return "\n".join(lines) + "\n"
+
+
+def rules_markdown(rules: dict[str, Rule] | None = None, policy: Policy | None = None) -> str:
+    """The rule catalogue as a Markdown table, and the council's choices where `policy` is
+    given."""
     lines = [
         "# Rules",
         "",
@@ -31,9 +65,10 @@ def rules_markdown(rules: dict[str, Rule] | None = None) -> str:
         if rule.needs_keys:
             summary += f" {NEEDS_KEYS_MARK}"
         lines.append(f"| {rule.id} | {rule.severity.value} | {summary} |")
-    return "\n".join(lines) + "\n"
+    page = "\n".join(lines) + "\n"
+    return page if policy is None else page + "\n" + choices_markdown(policy)
 
 
-def reference_pages() -> dict[str, str]:
+def reference_pages(policy: Policy) -> dict[str, str]:
     """The generated reference pages the site makes itself, by their path in the site."""
-    return {RULES_PAGE: rules_markdown()}
+    return {RULES_PAGE: rules_markdown(policy=policy)}

@@ -1,11 +1,16 @@
 """The right to challenge: a decision reviewed by a senior officer not involved in it.
 
 The published policy gives no right of appeal (§7); policy/settings.yaml adds a right to
-challenge, after the Local Government and Social Care Ombudsman's guidance. Challenges are
+challenge, after the Local Government and Social Care Ombudsman's guidance. The customer may
+challenge a decision, or a review outcome that keeps or raises the arrangement (continue,
+escalate): both apply restrictions, and the letter telling of either says how to challenge. A
+review that closes the case applies none, so it cannot be challenged (MC374). Challenges are
 recorded only while the right is on (MC371); a challenge is decided by a senior officer (MC372)
-who was not involved in the decision (MC370); and a decided challenge has its decider, date and
-outcome together (MC373). Measures on an outcome other than 'varied' are reported under MC103
-(owned by `well_formed`), and dates out of order under MC340 (owned by `chronology`).
+who was not involved in what is challenged (MC370: its decider, business-case author and
+recommender, or its reviewers, and the signer of its letter where the council counts that); and
+a decided challenge has its decider, date and outcome together (MC373). Measures on an outcome
+other than 'varied' are reported under MC103 (owned by `well_formed`), and dates out of order
+under MC340 (owned by `chronology`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,12 @@ RULES = (
     Rule("MC371", E, "Challenges are recorded only while the right to challenge is on."),
     Rule("MC372", E, "A challenge is decided by a senior officer."),
     Rule("MC373", E, "A decided challenge has its decider, date and outcome together."),
+    Rule(
+        "MC374",
+        E,
+        "A challenge is against a decision or a review that continued or escalated the "
+        "arrangement, not one that closed it.",
+    ),
 )
 
 
@@ -30,6 +41,8 @@ def check(cx: CaseContext) -> None:
     ix = cx.index
     on = cx.policy.settings.right_to_challenge
     decisions = {d.id: d for d in cx.case.decisions}
+    reviews = {r.id: r for r in cx.case.reviews}
+    signer_involved = cx.policy.settings.choices.letter_signer_is_involved
     for i, ch in enumerate(cx.case.challenges):
         path = ("challenges", i)
         if not on:
@@ -52,13 +65,25 @@ def check(cx: CaseContext) -> None:
                 "MC103",
                 "'measures' applies only to a varied challenge outcome",
             )
-        dec = decisions.get(ch.against)
-        if dec is not None and ch.received < dec.date:
-            cx.report(
-                (*path, "received"),
-                "MC340",
-                f"challenge {ch.id} is received before decision {dec.id} was made",
-            )
+        subject = decisions.get(ch.against) or reviews.get(ch.against)
+        involved: set[str] = set()
+        if subject is not None:
+            kind = "decision" if ch.against in decisions else "review"
+            if ch.received < subject.date:
+                cx.report(
+                    (*path, "received"),
+                    "MC340",
+                    f"challenge {ch.id} is received before {kind} {subject.id} was made",
+                )
+            involved = _involved(cx, ch.against, signer_involved)
+            if kind == "review" and reviews[ch.against].outcome == "close":
+                cx.report(
+                    (*path, "against"),
+                    "MC374",
+                    f"review {ch.against} closed the case, so it applies no restriction to "
+                    "challenge: a challenge is against a decision or a review that continued or "
+                    "escalated the arrangement",
+                )
         if ch.decided is not None and ch.decided < ch.received:
             cx.report(
                 (*path, "decided"),
@@ -67,24 +92,36 @@ def check(cx: CaseContext) -> None:
             )
         if ch.decided_by is None or ch.decided is None:
             continue
-        if dec is not None:
-            involved = {dec.decided_by}
-            if dec.business_case:
-                involved.add(dec.business_case.author)
-            if dec.recommendation:
-                involved.add(dec.recommendation.by)
-            involved.update(x.sent_by for x in cx.case.letters if x.about == dec.id)
-            if ch.decided_by in involved:
-                cx.report(
-                    (*path, "decided_by"),
-                    "MC370",
-                    f"'{ch.decided_by}' was involved "
-                    f"in decision {dec.id}; a challenge is decided by a senior "
-                    "officer who was not",
-                )
+        if ch.decided_by in involved:
+            cx.report(
+                (*path, "decided_by"),
+                "MC370",
+                f"'{ch.decided_by}' was involved in {ch.against}; a challenge is decided by a "
+                "senior officer who was not",
+            )
         if not ix.approves("challenge", [ch.decided_by], ch.decided, cx.case.scope.services):
             cx.report(
                 (*path, "decided_by"),
                 "MC372",
                 f"'{ch.decided_by}' was not a senior officer on {ch.decided}",
             )
+
+
+def _involved(cx: CaseContext, entry: str, signer_involved: bool) -> set[str]:
+    """Who took part in decision or review `entry`: its decider, business-case author and
+    recommender, or its reviewers; and, where the council counts it
+    (`letter_signer_is_involved`), whoever signed a letter telling the customer of it."""
+    people: set[str] = set()
+    for dec in cx.case.decisions:
+        if dec.id == entry:
+            people.add(dec.decided_by)
+            if dec.business_case:
+                people.add(dec.business_case.author)
+            if dec.recommendation:
+                people.add(dec.recommendation.by)
+    for rev in cx.case.reviews:
+        if rev.id == entry:
+            people.update(rev.reviewed_by)
+    if signer_involved:
+        people.update(x.sent_by for x in cx.case.letters if x.about == entry)
+    return people

@@ -92,7 +92,7 @@ def _entries(cx: CaseContext) -> None:
     for i, letter in enumerate(cx.case.letters):
         expect(("letters", i, "about"), letter.about, ("decisions", "reviews", "challenges"))
     for i, challenge in enumerate(cx.case.challenges):
-        expect(("challenges", i, "against"), challenge.against, ("decisions",))
+        expect(("challenges", i, "against"), challenge.against, ("decisions", "reviews"))
     for i, report in enumerate(cx.case.police_reports):
         for j, ref in enumerate(report.incidents):
             expect(("police_reports", i, "incidents", j), ref, ("incidents",))

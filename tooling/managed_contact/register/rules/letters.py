@@ -3,8 +3,9 @@
 Every decision, review and decided challenge is followed by a letter or email (MC320) that states
 everything policy/settings.yaml requires (MC321). It comes from the service's Director or a
 Senior Manager by delegation, or from the Customer Relations Team when the conduct is
-council-wide or across several services (MC316). A letter dated before what it tells of is
-reported under MC340, which `chronology` owns.
+council-wide or across several services (MC316). While the right to challenge is on, a letter
+does not also say there is no right of appeal, unless the council allows it (MC322). A letter
+dated before what it tells of is reported under MC340, which `chronology` owns.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ RULES = (
         "Every decision, review and challenge outcome is followed by a letter (§6, §7).",
     ),
     Rule("MC321", E, "Letters state everything policy/settings.yaml requires."),
+    Rule(
+        "MC322",
+        E,
+        "While the right to challenge is on, a letter does not say there is no right of "
+        "appeal, unless the council allows it (§7).",
+    ),
 )
 
 
@@ -72,6 +79,15 @@ def check(cx: CaseContext) -> None:
         if missing:
             labels = "; ".join(ix.letter_contents[c].label for c in missing)
             cx.report((*path, "states"), "MC321", f"letter {letter.id} does not state: {labels}")
+        contradicted = [c for c in ix.contradicted_contents(letter.date) if c in letter.states]
+        for content in contradicted:
+            cx.report(
+                (*path, "states", letter.states.index(content)),
+                "MC322",
+                f"letter {letter.id} states '{content}' ({ix.letter_contents[content].label}), "
+                "but the customer has a right to challenge: say how to challenge instead "
+                "(policy/settings.yaml choices.no_right_of_appeal_while_challenge_on)",
+            )
         action = "letter-council-wide" if council_wide else "letter-service"
         ok = ix.approves(action, [letter.sent_by], letter.date, cx.case.scope.services)
         if not ok and not council_wide:

@@ -1,7 +1,9 @@
 """Policy data: the files in policy/ agree with one another and with the tool.
 
 Ids in policy data are unique (MC502) and refer only to ids it defines (MC501); every approval
-the tool asks for, `REQUIRED_APPROVALS`, is defined in policy/roles.yaml (MC504). A missing
+the tool asks for, `REQUIRED_APPROVALS`, is defined in policy/roles.yaml (MC504); and a choice
+the council makes in policy/settings.yaml is not made again in roles or transitions (MC505). A
+missing
 policy file (MC503) is reported when the register loads, in `snapshot`. Roles and keys that end
 before they start are reported under MC340, which `chronology` owns.
 """
@@ -12,6 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..findings import Finding, format_path
+from ..index import CHOSEN_SAME_SERVICE
+from ..lifecycle import DE_ESCALATION
 from ..loading import Document
 from ..policy import Policy
 from .rule import E, Rule
@@ -21,6 +25,12 @@ RULES = (
     Rule("MC502", E, "Ids in policy data are unique."),
     Rule("MC503", E, "Every policy file is present."),
     Rule("MC504", E, "Every approval the tool needs is defined in policy/roles.yaml."),
+    Rule(
+        "MC505",
+        E,
+        "A council's choice is made once, in policy/settings.yaml `choices`, not also in "
+        "roles.yaml or transitions.yaml.",
+    ),
 )
 
 #: Every approval the tool asks policy/roles.yaml for (MC504).
@@ -99,6 +109,33 @@ def check_policy(policy: Policy, docs: dict[str, Document]) -> list[Finding]:
                         "MC501",
                         f"unknown role '{role_id}'",
                     )
+        for stood_for, stand_ins in approval.stand_in.items():
+            for k, role_id in enumerate([stood_for, *stand_ins]):
+                if role_id not in roles:
+                    report(
+                        "roles",
+                        ("approvals", action, "stand_in", stood_for, *([k - 1] if k else [])),
+                        "MC501",
+                        f"unknown role '{role_id}'",
+                    )
+        if action in CHOSEN_SAME_SERVICE and approval.same_service:
+            report(
+                "roles",
+                ("approvals", action, "same_service"),
+                "MC505",
+                f"whether '{action}' needs someone of an affected service is the council's "
+                "choice in policy/settings.yaml `choices`: remove 'same_service' here",
+            )
+    for i, move in enumerate(policy.transitions.transitions):
+        if (move.from_, move.to, move.by) == DE_ESCALATION:
+            report(
+                "transitions",
+                ("transitions", i),
+                "MC505",
+                "whether a review may continue a stage 2 case at stage 1 is the council's choice "
+                "in policy/settings.yaml (choices.stage_2_review_may_continue_at_stage_1): "
+                "remove this line",
+            )
     for action in REQUIRED_APPROVALS:
         if action not in policy.roles.approvals:
             report("roles", ("approvals",), "MC504", f"approval '{action}' is not defined")

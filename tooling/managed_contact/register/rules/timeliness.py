@@ -1,10 +1,11 @@
 """Timeliness (§7): reviews and deletions happen when they are due.
 
-Reviews take place no later than every six months and are not overdue (MC350) or held late
-(MC351); dormant cases are deleted 12 months after moving to dormant, unless a legal hold is open
-(MC352). The periods come from policy/periods.yaml. Overdue reviews and deletions are warnings in
-a normal check and errors in the scheduled one (`strict_dates`), so an old, unrelated item never
-blocks someone else's merge request but never goes unnoticed either.
+Reviews take place no later than every six months and are not overdue (MC350) or held late (MC351);
+dormant cases are deleted 12 months after moving to dormant, unless a legal hold is open (MC352);
+activity within the 12 months starts them again, activity after them does not. The periods come from
+policy/periods.yaml. Overdue reviews and deletions are warnings in a normal check and errors in the
+scheduled one (`strict_dates`), so an old, unrelated item never blocks someone else's merge request
+but never goes unnoticed either.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def check(cx: CaseContext) -> None:
         cx.report(
             ("id",),
             "MC352",
-            f"dormant case past its deletion date "
-            f"({st.deletion_due}): delete the file and record it in "
-            "cases/deletions.yaml (§7)",
+            f"dormant case past its deletion date ({st.deletion_due}); contact after that "
+            "date does not start the period again: delete the file and record it in "
+            "cases/deletions.yaml, record a legal hold if it must be kept, or open a new case "
+            "if the conduct has recommenced (§7)",
         )

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..lifecycle import DE_ESCALATION
 from .rule import E, Rule
 
 if TYPE_CHECKING:
     from .context import CaseContext
 
-RULES = (Rule("MC342", E, "Only the lifecycle's transitions (policy/transitions.yaml)."),)
+RULES = (
+    Rule(
+        "MC342",
+        E,
+        "Only the lifecycle's transitions (policy/transitions.yaml, and a stage 2 review "
+        "continuing at stage 1 where the council allows it).",
+    ),
+)
 
 
 def check(cx: CaseContext) -> None:
@@ -22,10 +30,14 @@ def check(cx: CaseContext) -> None:
     for step in cx.status.steps:
         if not step.allowed:
             before = "a new case" if step.before == "new" else step.before
+            why = (
+                "the council has not chosen to allow it (policy/settings.yaml "
+                "choices.stage_2_review_may_continue_at_stage_1)"
+                if (step.before, step.after, step.event) == DE_ESCALATION
+                else "policy/transitions.yaml does not allow it"
+            )
             cx.report(
                 step.path,
                 "MC342",
-                f"{step.entry} ({step.event}) cannot move "
-                f"{before} to {step.after}: policy/transitions.yaml does not allow "
-                "it",
+                f"{step.entry} ({step.event}) cannot move {before} to {step.after}: {why}",
             )
