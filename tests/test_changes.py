@@ -152,13 +152,62 @@ def test_approver_without_the_role_in_the_base_registry_is_refused(reg: Register
 # --- stage 2 and separation of duties -----------------------------------------------------
 
 
-def test_stage_2_signed_by_director_of_governance_and_recommender_is_accepted(
+def test_stage_2_signed_by_the_author_the_recommender_and_the_decider_is_accepted(
     reg: RegisterRepo,
 ) -> None:
     reg.case(stage_1(), key="hugo")
     reg.case(stage_2(), key="david", date="2026-05-05")
+    approve(reg, "farid", date="2026-05-05")
     approve(reg, "ben", date="2026-05-05")
     assert reg.errors() == set()
+
+
+def test_stage_2_needs_the_business_case_authors_own_signature(reg: RegisterRepo) -> None:
+    # §6.2: the Director of the affected service completes the business case; the decider's
+    # and the recommender's signatures do not show that they did.
+    reg.case(stage_1(), key="hugo")
+    reg.case(stage_2(), key="david", date="2026-05-05")
+    approve(reg, "ben", date="2026-05-05")
+    assert reg.errors() == {"MC410"}
+    found = reg.finding("MC410")
+    assert found.path == "decisions[1].business_case.author"
+    assert found.message.startswith("the business case for decision D2 names farid-qureshi")
+
+
+def test_stage_2_business_case_by_someone_not_a_director_of_an_affected_service_is_refused(
+    reg: RegisterRepo,
+) -> None:
+    data = stage_2()
+    data["decisions"][1]["business_case"]["author"] = "hugo-barrett"  # a Senior Manager
+    reg.case(stage_1(), key="hugo")
+    reg.case(data, key="david", date="2026-05-05")
+    approve(reg, "hugo", date="2026-05-05")
+    approve(reg, "ben", date="2026-05-05")
+    errors = reg.errors()
+    assert "MC415" in errors
+    assert "MC410" not in errors  # signed, but not by someone who may write a business case
+    found = reg.finding("MC415")
+    assert found.path == "decisions[1].business_case.author"
+    assert "'business-case'" in found.message
+    assert "2026-05-04" in found.message
+
+
+def test_stage_2_business_case_author_whose_role_is_only_on_the_branch_is_refused(
+    reg: RegisterRepo, keys: dict[str, SshKey]
+) -> None:
+    # The role comes from the target's registry: a change cannot make its own author.
+    people = yaml.safe_load(people_yaml(keys))
+    hugo = next(p for p in people["people"] if p["id"] == "hugo-barrett")
+    hugo["roles"].append({"role": "director", "service": "council-tax", "start": "2026-05-01"})
+    data = stage_2()
+    data["decisions"][1]["business_case"]["author"] = "hugo-barrett"
+    reg.case(stage_1(), key="hugo")
+    reg.commit({"policy/people.yaml": dump_yaml(people)}, "Hugo directs", key="amara")
+    reg.case(data, key="david", date="2026-05-05")
+    approve(reg, "hugo", date="2026-05-05")
+    approve(reg, "ben", date="2026-05-05")
+    assert reg.errors() == {"MC415"}
+    assert reg.finding("MC415").path == "decisions[1].business_case.author"
 
 
 def test_stage_2_signed_by_the_business_case_author_is_refused(reg: RegisterRepo) -> None:
@@ -172,6 +221,7 @@ def test_stage_2_signed_by_the_business_case_author_is_refused(reg: RegisterRepo
 def test_stage_2_needs_the_recommenders_own_signature(reg: RegisterRepo) -> None:
     reg.case(stage_1(), key="hugo")
     reg.case(stage_2(), key="david", date="2026-05-05")
+    approve(reg, "farid", date="2026-05-05")
     assert reg.errors() == {"MC410"}
     assert reg.finding("MC410").path == "decisions[1].recommendation.by"
 
@@ -657,7 +707,11 @@ def test_correction_turning_stage_1_into_stage_2_needs_the_stage_2_approvals(
     assert reg.errors(base) == {"MC410"}
     assert reg.last is not None
     unapproved = {f.path for f in reg.last.findings.errors}
-    assert unapproved == {"decisions[0].decided_by", "decisions[0].recommendation.by"}
+    assert unapproved == {
+        "decisions[0].decided_by",
+        "decisions[0].business_case.author",
+        "decisions[0].recommendation.by",
+    }
 
 
 def test_corrected_stage_2_decision_signed_by_the_business_case_author_is_refused(
@@ -699,6 +753,7 @@ def test_correcting_a_decisions_stage_may_change_the_moves_that_follow_it(
     data["corrections"] = [correction("D1", "Wrong stage recorded.")]
     reg.case(data, "Correct D1", key="amara", date="2026-10-01")
     approve(reg, "david", date="2026-10-01")
+    approve(reg, "farid", date="2026-10-01")
     approve(reg, "ben", date="2026-10-01")
     assert reg.errors(base) == set()  # R1 now continues stage 2: it follows from K1
 

@@ -13,8 +13,9 @@ signatures:
 3. Every case is then replayed in date order, across all cases: when it was opened, then one
    commit per decision, review, challenge outcome and correction, holding what the case
    recorded by that date, signed (`-c user.signingkey`) by the first person the entry names.
-   Each other person it names (a second reviewer, the Customer Relations recommender) signs an
-   empty commit with an `Approves: <case id>` trailer. Commits are dated on the entry's date.
+   Each other person it names (a second reviewer, the business case's author, the Customer
+   Relations recommender) signs an empty commit with an `Approves: <case id>` trailer. Commits
+   are dated on the entry's date.
 4. A last commit per case restores its file byte for byte (layout, later letters), sealed
    with the new repository's key for the case, so the demo repository's head holds exactly
    the register's cases, each opening to the same text.
@@ -224,6 +225,8 @@ def approvals_of(case: Case) -> list[Approval]:
     found: list[Approval] = []
     for dec in case.decisions:
         people = [dec.decided_by]
+        if dec.stage == 2 and dec.business_case is not None:
+            people.append(dec.business_case.author)
         if dec.stage == 2 and dec.recommendation is not None:
             people.append(dec.recommendation.by)
         found.append(

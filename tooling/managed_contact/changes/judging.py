@@ -5,8 +5,9 @@ entry as it stands at the head: a signed commit in the range that changes the fi
 in an `Approves:` trailer) and whose version of the entry is the head's, a forge merge commit,
 or the forge's merge-request approvals (all described in `approvals`). Evidence of an approval
 of another version of the entry is not enough: the entry was changed after it was approved
-(MC419). For a stage 2 decision, the business-case author's or the recommender's signature
-never stands in for the Director of Governance's (MC414).
+(MC419). A stage 2 decision needs three approvals, each the person's own: the business-case
+author's, the recommender's and the Director of Governance's; the author's or the recommender's
+signature never stands in for the Director of Governance's (MC414).
 
 When there is no evidence, the finding says why, from the concerns the range left (see
 `evidence`): the first of `_CONCERN_ORDER` that applies, or else that nobody approved (MC410).
@@ -35,8 +36,9 @@ RULES = (
     Rule(
         "MC410",
         E,
-        "Each new decision, recommendation, review, challenge outcome, correction and "
-        "deletion is approved by the person it names (signed commit or merge request).",
+        "Each new decision, business case, recommendation, review, challenge outcome, "
+        "correction and deletion is approved by the person it names (signed commit or merge "
+        "request).",
     ),
     Rule(
         "MC414",

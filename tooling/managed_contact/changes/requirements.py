@@ -1,6 +1,7 @@
 """Requirements: who must approve each new entry, and the role they must have held (MC415).
 
-Each new decision (its decider, and for stage 2 its recommender), review (every reviewer),
+Each new decision (its decider, and for stage 2 the business case's author and the
+recommender), review (every reviewer),
 challenge outcome, correction and deletion record is approved by the person it names, who held
 the role the approval needs (policy/roles.yaml) on the entry's date, in the target's registry:
 roles and their windows come from the target, never from the change under review, so a merge
@@ -155,8 +156,10 @@ class _CaseFile:
 def _decisions(case: _CaseFile) -> None:
     """A new decision is approved by its decider, who held the role its stage needs. At
     stage 2 the decider is the Director of Governance, whose approval is their own: the
-    business case's author's or the recommender's does not stand in for it (§6.2). A
-    recommendation is approved by its recommender, who held the role to recommend."""
+    business case's author's or the recommender's does not stand in for it (§6.2). The
+    business case is approved by its author, who held the role to write one (a Director of an
+    affected service, §6.2) on its date, and the recommendation by its recommender, who held
+    the role to recommend on its date."""
     old = case.old_ids("decisions")
     for i, dec in enumerate(case.head.decisions):
         if dec.id in old:
@@ -177,6 +180,12 @@ def _decisions(case: _CaseFile) -> None:
         )
         case.must_hold(decider, dec.decided_by, "decision-stage-2", dec.date, what)
         case.must_approve(decider, dec.decided_by, what, "decisions", dec.id, others)
+        if dec.business_case is not None:
+            bc = dec.business_case
+            author: DataPath = ("decisions", i, "business_case", "author")
+            about = f"the business case for {what}"
+            case.must_hold(author, bc.author, "business-case", bc.date, about)
+            case.must_approve(author, bc.author, about, "decisions", dec.id)
         if dec.recommendation is not None:
             rec = dec.recommendation
             recommender: DataPath = ("decisions", i, "recommendation", "by")

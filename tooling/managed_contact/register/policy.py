@@ -8,9 +8,9 @@ reviewed merge request, when the policy changes.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from .model import Strict
 from .types import IsoDate, PersonId, ShortText, Slug, Text
@@ -82,12 +82,51 @@ class Service(Strict):
     )
 
 
+Phrase = Annotated[str, StringConstraints(pattern=r"^\S(.*\S)?$", max_length=60)]
+"""A word or phrase matched in free text: whole words, any case, any run of spaces."""
+
+
+class Household(Strict):
+    """The words that show a case may reach beyond its one person (§6; MC381).
+
+    A restriction applies to the customer only, never to their family or household. These
+    words are looked for, as whole words and in any case, in the customer's name and aliases
+    and in every measure's free text. A word check is a prompt to read the text again, not a
+    guarantee: a sentence can extend a restriction without any of these words.
+    """
+
+    joint_name_markers: list[Phrase] = Field(
+        min_length=1,
+        description="What shows that a name names more than one person (looked for in the "
+        "customer's name and aliases).",
+    )
+    relations: list[Phrase] = Field(
+        min_length=1,
+        description="Relation words and phrases: family, household and anyone else at the "
+        "address (looked for in the name, the aliases and every measure's free text).",
+    )
+    not_in_names: list[Phrase] = Field(
+        default=[],
+        description="Relation words that are also names or titles ('Child', 'Son', 'Father "
+        "Brown'): looked for in measures' free text, not in names.",
+    )
+    not_relations: list[Phrase] = Field(
+        default=[],
+        description="Phrases that hold a relation word but name a service or a thing, not a "
+        "person ('household waste', 'Children's Services'): set aside before the check.",
+    )
+
+
 class Vocabulary(Strict):
-    """policy/vocabulary.yaml: conduct categories, channels and services."""
+    """policy/vocabulary.yaml: conduct categories, channels, services and the household
+    words."""
 
     conduct: list[ConductCategory] = Field(min_length=1, description="Conduct categories.")
     channels: list[Channel] = Field(min_length=1, description="Contact channels.")
     services: list[Service] = Field(min_length=1, description="Council services.")
+    household: Household = Field(
+        description="The words the one-person check looks for (§6; MC381)."
+    )
 
 
 class MeasureKind(Strict):
