@@ -217,3 +217,30 @@ def test_changing_a_choice_in_policy_changes_the_rules_page(register: Path) -> N
     )
     assert row.split(" | ")[1:3] == ["No", "Yes"]
     assert verdict(rejected_stage_2(), date(2023, 10, 1), policy) == ["MC318"]
+
+
+# The right to challenge itself: turning it off does not undo the challenges made while it was on.
+
+
+@pytest.mark.parametrize(
+    ("since", "expected"), [("2024-01-01", []), ("2023-01-01", ["MC321", "MC321", "MC371"])]
+)
+def test_a_challenge_received_before_the_right_was_turned_off_stands(
+    since: str, expected: list[str]
+) -> None:
+    challenge = {
+        "id": "C1",
+        "received": "2023-06-20",
+        "against": "D1",
+        "grounds": "The calls were about a new bill.",
+        "decided_by": "priya-castell",
+        "decided": "2023-07-10",
+        "outcome": "not-upheld",
+    }
+    data = case(
+        decisions=[D1], letters=[L1, letter("L2", "2023-07-11", "C1")], challenges=[challenge]
+    )
+    policy = with_settings(
+        right_to_challenge=False, right_to_challenge_since=date.fromisoformat(since)
+    )
+    assert verdict(data, date(2023, 8, 1), policy) == expected

@@ -725,3 +725,19 @@ def test_reference_pages_are_generated_from_the_code(demo: Path) -> None:
     rules_page = html(demo, "reference/rules/")
     for rule_id in ALL_RULES:
         assert f"<td>{rule_id}</td>" in rules_page
+
+
+def test_the_rules_page_lists_the_council_s_choices_as_this_register_makes_them(
+    demo: Path,
+) -> None:
+    from managed_contact.register.policy import Choices
+
+    rules_page = html(demo, "reference/rules/")
+    assert "The council&rsquo;s choices" in rules_page or "The council's choices" in rules_page
+    for name in Choices.model_fields:
+        assert f"<code>choices.{name}</code>" in rules_page
+    rows = re.findall(r"<tr>(.*?)</tr>", rules_page, re.DOTALL)
+    (row,) = [r for r in rows if "choices.monitoring_may_be_shorter" in r]
+    cells = re.findall(r"<td>(.*?)</td>", row, re.DOTALL)
+    assert cells[1:3] == ["No", "No"]
+    assert cells[0].startswith("May a stage 1 monitoring period be shorter")

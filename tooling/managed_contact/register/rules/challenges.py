@@ -5,7 +5,8 @@ challenge, after the Local Government and Social Care Ombudsman's guidance. The 
 challenge a decision, or a review outcome that keeps or raises the arrangement (continue,
 escalate): both apply restrictions, and the letter telling of either says how to challenge. A
 review that closes the case applies none, so it cannot be challenged (MC374). Challenges are
-recorded only while the right is on (MC371); a challenge is decided by a senior officer (MC372)
+received only while the right is on (MC371: a challenge received before the right was turned off
+stands); a challenge is decided by a senior officer (MC372)
 who was not involved in what is challenged (MC370: its decider, business-case author and
 recommender, or its reviewers, and the signer of its letter where the council counts that); and
 a decided challenge has its decider, date and outcome together (MC373). Measures on an outcome
@@ -24,7 +25,12 @@ if TYPE_CHECKING:
 
 RULES = (
     Rule("MC370", E, "A challenge is decided by an officer not involved in the decision."),
-    Rule("MC371", E, "Challenges are recorded only while the right to challenge is on."),
+    Rule(
+        "MC371",
+        E,
+        "Challenges are received only while the right to challenge is on: none on or after "
+        "the day it was turned off.",
+    ),
     Rule("MC372", E, "A challenge is decided by a senior officer."),
     Rule("MC373", E, "A decided challenge has its decider, date and outcome together."),
     Rule(
@@ -39,17 +45,19 @@ RULES = (
 def check(cx: CaseContext) -> None:
     """Every challenge: whether it may be recorded, who decided it and what it records."""
     ix = cx.index
-    on = cx.policy.settings.right_to_challenge
+    settings = cx.policy.settings
+    on = settings.right_to_challenge
     decisions = {d.id: d for d in cx.case.decisions}
     reviews = {r.id: r for r in cx.case.reviews}
-    signer_involved = cx.policy.settings.choices.letter_signer_is_involved
+    signer_involved = settings.choices.letter_signer_is_involved
     for i, ch in enumerate(cx.case.challenges):
         path = ("challenges", i)
-        if not on:
+        if not on and ch.received >= settings.right_to_challenge_since:
             cx.report(
                 path,
                 "MC371",
-                "a challenge is recorded but the right to challenge is off in policy/settings.yaml",
+                f"challenge {ch.id} is received on {ch.received}, while the right to challenge "
+                f"is off (since {settings.right_to_challenge_since}, policy/settings.yaml)",
             )
         parts = [ch.decided_by is not None, ch.decided is not None, ch.outcome is not None]
         if any(parts) and not all(parts):
