@@ -359,6 +359,25 @@ HISTORY_SECTIONS = (
 )
 
 
+#: The letter every entry id of a history list starts with; the number after it counts up from 1
+#: (I1, I2, ...). The tool assigns them: the next id of a list is its letter and one more than
+#: the highest number it holds.
+ENTRY_PREFIX: dict[str, str] = {
+    "incidents": "I",
+    "adjustments": "A",
+    "resolution_attempts": "S",
+    "decisions": "D",
+    "reviews": "R",
+    "letters": "L",
+    "challenges": "C",
+    "police_reports": "P",
+    "legal_holds": "H",
+    "activity": "T",
+    "corrections": "K",
+}
+assert tuple(ENTRY_PREFIX) == HISTORY_SECTIONS
+
+
 class CaseStatistics(Strict):
     """Anonymous figures kept after a case is deleted, for committee reporting."""
 
