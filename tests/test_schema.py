@@ -254,3 +254,10 @@ def test_the_published_schema_refuses_plain_text_in_a_personal_field() -> None:
     token = Sealer(sealkit.key_for("MC-2026-0103")).seal("customer.name", "Jordan Fictitious")
     assert re.fullmatch(schema.TOKEN_PATTERN.strip("^$"), token)
     assert not re.fullmatch(schema.TOKEN_PATTERN.strip("^$"), "Jordan Fictitious")
+
+
+def test_every_history_list_has_its_own_entry_id_letter() -> None:
+    from managed_contact.register.model import ENTRY_PREFIX, HISTORY_SECTIONS
+
+    assert tuple(ENTRY_PREFIX) == HISTORY_SECTIONS
+    assert len(set(ENTRY_PREFIX.values())) == len(ENTRY_PREFIX)

@@ -375,7 +375,6 @@ ENTRY_PREFIX: dict[str, str] = {
     "activity": "T",
     "corrections": "K",
 }
-assert tuple(ENTRY_PREFIX) == HISTORY_SECTIONS
 
 
 class CaseStatistics(Strict):
