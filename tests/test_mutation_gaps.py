@@ -16,12 +16,13 @@ import yaml
 from scenario import REPO, TODAY, loaded_case, located, repo_policy, status, verdict
 from test_scenarios import challenge, decided, hold, reviewed, stage_1, stage_2_from_stage_1, told
 
+from managed_contact.register.findings import Severity
 from managed_contact.register.index import Index
 from managed_contact.register.loading import load_bytes
-from managed_contact.register.model import Case
+from managed_contact.register.model import Case, DeletionLog
 from managed_contact.register.rules import MODELINE
-from managed_contact.register.rules.run import check_case
-from managed_contact.register.snapshot import CaseFile
+from managed_contact.register.rules.run import check_case, check_register
+from managed_contact.register.snapshot import CaseFile, Register
 from managed_contact.register.validation import validate
 
 from casebuilder import case, decision, letter, review
@@ -489,3 +490,100 @@ def test_a_renamed_case_file_is_judged_as_named() -> None:
     renamed = dataclasses.replace(loaded, path=REPO / "cases/MC-2026-0009.yaml")
     found = check_case(renamed, Index(repo_policy()), TODAY)
     assert [f.rule for f in found] == ["MC104"]
+
+
+# --- The stage a review or challenge is at --------------------------------------------------
+
+DIVERSION = [{"measure": "email-diversion", "spoc": "ben-holloway", "frequency": "weekly"}]
+
+
+def extreme(day: str) -> dict[str, Any]:
+    return decision("D1", day, stage=2, extreme_reason="Threats to kill.")
+
+
+def test_a_review_on_the_day_of_a_stage_2_decision_is_at_stage_2() -> None:
+    """A stage 2 measure set at review is judged at the stage the case is in that day."""
+    data = case(
+        decisions=[extreme("2026-06-01")],
+        reviews=[
+            review("R1", "2026-06-01", "continue", extend_to="2026-12-01", measures=DIVERSION)
+        ],
+        letters=told(("D1", "2026-06-01"), ("R1", "2026-06-01")),
+    )
+    assert located(data) == []
+
+
+def test_a_review_at_stage_1_cannot_set_a_stage_2_measure() -> None:
+    data = reviewed("continue", extend_to="2027-05-01", measures=DIVERSION)
+    assert located(data) == [("MC207", "reviews[0].measures[0].measure")]
+
+
+def test_a_refused_move_does_not_change_the_stage_a_review_is_at() -> None:
+    data = case(
+        decisions=[extreme("2026-06-01"), decision("D2", "2026-07-01")],
+        reviews=[
+            review("R1", "2026-08-01", "continue", extend_to="2027-01-01", measures=DIVERSION)
+        ],
+        letters=told(("D1", "2026-06-01"), ("D2", "2026-07-01"), ("R1", "2026-08-01")),
+    )
+    assert located(data) == [("MC342", "decisions[1]")]
+
+
+def test_a_challenge_varied_at_stage_2_may_keep_a_stage_2_measure() -> None:
+    data = case(
+        decisions=[extreme("2026-09-01")],
+        challenges=[decided("varied", measures=DIVERSION)],
+        letters=told(("D1", "2026-09-01"), ("C1", "2026-10-01")),
+    )
+    assert located(data) == []
+    data["decisions"] = [decision("D1", "2026-09-01")]
+    assert located(data) == [("MC207", "challenges[0].measures[0].measure")]
+
+
+def test_an_open_challenge_is_judged_at_the_stage_when_it_was_received() -> None:
+    data = case(
+        decisions=[decision("D1", "2026-06-01"), decision("D2", "2026-09-01", stage=2)],
+        challenges=[challenge(against="D2", received="2026-09-10", measures=DIVERSION)],
+        letters=told(("D1", "2026-06-01"), ("D2", "2026-09-01")),
+    )
+    # Measures on an undecided challenge are a mistake (MC103), judged at stage 2.
+    assert located(data) == [("MC103", "challenges[0].measures")]
+    data["challenges"][0]["received"] = "2026-08-31"
+    data["challenges"][0]["against"] = "D1"
+    assert located(data) == [
+        ("MC103", "challenges[0].measures"),
+        ("MC207", "challenges[0].measures[0].measure"),
+    ]
+
+
+# --- The register as a whole ----------------------------------------------------------------
+
+DELETIONS = """\
+deletions:
+  - id: MC-2024-0007
+    deleted: 2026-10-05
+    reason: retention
+    approved_by: hugo-barrett
+    statistics:
+      opened_year: 2024
+      highest_stage: 1
+      services: [parking]
+      conduct: [high-volume]
+      outcome: closed
+"""
+
+
+def test_the_register_check_judges_deletions_with_the_index_and_dates_strictly() -> None:
+    doc, problems = load_bytes(DELETIONS.encode(), "cases/deletions.yaml")
+    assert not problems
+    assert doc is not None
+    log, invalid = validate(DeletionLog, doc)
+    assert log is not None, invalid
+    overdue = loaded_case(stage_1("2026-05-27", letters=told(("D1", "2026-05-27"))))
+    register = Register(REPO, repo_policy(), cases=[overdue], deletions=log, deletions_doc=doc)
+    index = Index(repo_policy())
+    found = [(f.rule, f.severity) for f in check_register(register, index, TODAY, True)]
+    assert found == [("MC390", Severity.ERROR), ("MC350", Severity.ERROR)]
+    found = [(f.rule, f.severity) for f in check_register(register, index, TODAY)]
+    assert found == [("MC390", Severity.ERROR), ("MC350", Severity.WARNING)]
+    assert [f.rule for f in check_register(register, None, TODAY)] == []
