@@ -190,6 +190,18 @@ def test_an_overdue_review_points_at_what_it_is_due_from() -> None:
     assert status(data).next_review_due == date(2026, 10, 1)
 
 
+def test_an_overdue_review_points_at_the_last_review() -> None:
+    data = case(
+        decisions=[decision("D1", "2025-06-01")],
+        reviews=[
+            review("R1", "2025-11-01", "continue", extend_to="2026-05-01"),
+            review("R2", "2026-04-01", "continue", extend_to="2026-10-01"),
+        ],
+        letters=told(("D1", "2025-06-01"), ("R1", "2025-11-01"), ("R2", "2026-04-01")),
+    )
+    assert located(data) == [("MC350", "reviews[1]")]
+
+
 def test_an_overdue_review_after_a_varied_challenge_points_at_the_decision() -> None:
     lighter = [{"measure": "time-limits", "minutes": 30}]
     data = stage_1(
@@ -396,8 +408,17 @@ def test_two_adjustments_on_two_channels_are_each_taken_away() -> None:
 
 def test_an_unknown_measure_takes_nothing_away() -> None:
     data = stage_1(adjustments=made("telephone"))
-    data["decisions"][0]["measures"] = [{"measure": "gagging"}]
-    assert located(data) == [("MC202", "decisions[0].measures[0].measure")]
+    data["decisions"][0]["measures"] = [{"measure": "gagging"}, *EMAIL_ONLY]
+    assert located(data) == [
+        ("MC202", "decisions[0].measures[0].measure"),
+        ("MC380", "decisions[0].measures[2]"),
+    ]
+
+
+def test_a_blocked_channel_matters_only_where_an_adjustment_relies_on_it() -> None:
+    data = stage_2_from_stage_1(measures=[{"measure": "call-termination"}])
+    data["adjustments"] = made("letter")
+    assert located(data) == []
 
 
 def test_a_statutory_service_finding_points_at_each_decision() -> None:
@@ -415,27 +436,28 @@ def test_an_unknown_service_is_no_statutory_service() -> None:
 # --- Identity -------------------------------------------------------------------------------
 
 
-def judged(text: str, file: str = "cases/MC-2026-0001.yaml") -> list[tuple[str, str, int]]:
+def judged(text: str, file: str = "cases/MC-2026-0001.yaml") -> list[tuple[str, str, int, int]]:
     doc, problems = load_bytes(text.encode(), file)
     assert not problems, problems
     assert doc is not None
     found, invalid = validate(Case, doc)
     assert found is not None, invalid
     loaded = CaseFile(REPO / file, file, doc, found)
-    return sorted((f.rule, f.path, f.line) for f in check_case(loaded, Index(repo_policy()), TODAY))
+    found = check_case(loaded, Index(repo_policy()), TODAY)
+    return sorted((f.rule, f.path, f.line, f.column) for f in found)
 
 
 def test_the_case_id_is_the_file_name() -> None:
     text = MODELINE + "\n" + yaml.safe_dump(stage_1(), sort_keys=False)
     assert judged(text) == []
-    assert judged(text, "cases/MC-2026-0002.yaml") == [("MC104", "id", 2)]
+    assert judged(text, "cases/MC-2026-0002.yaml") == [("MC104", "id", 2, 1)]
 
 
 def test_the_file_starts_with_the_modeline() -> None:
     body = yaml.safe_dump(stage_1(), sort_keys=False)
-    assert judged(body) == [("MC109", "", 1)]
+    assert judged(body) == [("MC109", "", 1, 1)]
     assert judged("  " + MODELINE + "  \n" + body) == []
-    assert judged("# another comment\n" + MODELINE + "\n" + body) == [("MC109", "", 1)]
+    assert judged("# another comment\n" + MODELINE + "\n" + body) == [("MC109", "", 1, 1)]
 
 
 def test_a_repeated_entry_id_points_at_the_second_use() -> None:
