@@ -609,3 +609,94 @@ def test_the_register_check_judges_deletions_with_the_index_and_dates_strictly()
     found = [(f.rule, f.severity) for f in check_register(register, index, TODAY)]
     assert found == [("MC390", Severity.ERROR), ("MC350", Severity.WARNING)]
     assert [f.rule for f in check_register(register, None, TODAY)] == []
+
+
+# --- Vocabulary -----------------------------------------------------------------------------
+
+
+def vocabulary_case() -> dict[str, Any]:
+    """The full case with an opinion on an incident and a review."""
+    data = full_case()
+    data["incidents"][0]["opinions"] = [{"by": "hugo-barrett", "text": "Loud, not abusive."}]
+    data["reviews"] = [review("R1", "2026-11-01", "continue", extend_to="2027-05-01")]
+    data["letters"].append(letter("L4", "2026-11-01", "R1"))
+    return data
+
+
+def test_the_vocabulary_case_is_clean() -> None:
+    assert located(vocabulary_case()) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "rule", "where"),
+    [
+        ("scope.services.0", "MC203", "scope.services[0]"),
+        ("incidents.0.channel", "MC204", "incidents[0].channel"),
+        ("incidents.0.service", "MC203", "incidents[0].service"),
+        ("incidents.1.categories.0", "MC201", "incidents[1].categories[0]"),
+        ("incidents.0.opinions.0.by", "MC205", "incidents[0].opinions[0].by"),
+        ("adjustments.0.channel", "MC204", "adjustments[0].channel"),
+        ("resolution_attempts.0.service", "MC203", "resolution_attempts[0].service"),
+        ("decisions.0.decided_by", "MC205", "decisions[0].decided_by"),
+        ("decisions.1.conduct.0", "MC201", "decisions[1].conduct[0]"),
+        ("decisions.1.business_case.author", "MC205", "decisions[1].business_case.author"),
+        ("decisions.1.recommendation.by", "MC205", "decisions[1].recommendation.by"),
+        ("reviews.0.reviewed_by.1", "MC205", "reviews[0].reviewed_by[1]"),
+        ("letters.1.sent_by", "MC205", "letters[1].sent_by"),
+        ("letters.1.states.2", "MC208", "letters[1].states[2]"),
+        ("challenges.0.decided_by", "MC205", "challenges[0].decided_by"),
+        ("councillors.0.councillor", "MC205", "councillors[0].councillor"),
+        ("corrections.0.made_by", "MC205", "corrections[0].made_by"),
+        ("corrections.0.approved_by", "MC205", "corrections[0].approved_by"),
+    ],
+)
+def test_each_unknown_word_is_found_where_it_is(path: str, rule: str, where: str) -> None:
+    found = located(at(vocabulary_case(), path, "not-in-the-policy"))
+    assert [p for r, p in found if r == rule] == [where]
+
+
+def measured(measures: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    data = vocabulary_case()
+    data["reviews"][0]["measures"] = measures
+    return [(r, p) for r, p in located(data) if r.startswith("MC20")]
+
+
+def test_each_measure_value_is_found_where_it_is() -> None:
+    assert measured([{"measure": "gagging"}]) == [("MC202", "reviews[0].measures[0].measure")]
+    assert measured([{"measure": "spoc", "spoc": "nobody-here"}]) == [
+        ("MC205", "reviews[0].measures[0].spoc")
+    ]
+    assert measured([{"measure": "one-channel", "channel": "fax"}]) == [
+        ("MC204", "reviews[0].measures[0].channel")
+    ]
+    assert measured([{"measure": "call-limits", "calls": 2}]) == [
+        ("MC206", "reviews[0].measures[0]")
+    ]
+    assert measured([{"measure": "call-limits", "calls": 2, "period": "week", "minutes": 5}]) == [
+        ("MC206", "reviews[0].measures[0].minutes")
+    ]
+    times = [{"measure": "call-limits", "calls": 2, "period": "week", "times": "Tuesdays"}]
+    assert measured(times) == []
+
+
+def test_two_values_a_measure_does_not_take_are_each_found() -> None:
+    extra = [{"measure": "no-repeat-complaints", "minutes": 5, "calls": 1}]
+    assert measured(extra) == [
+        ("MC206", "reviews[0].measures[0].calls"),
+        ("MC206", "reviews[0].measures[0].minutes"),
+    ]
+
+
+def test_a_stage_1_measure_is_allowed_at_stage_2() -> None:
+    assert measured([{"measure": "no-repeat-complaints"}]) == []
+
+
+def test_measures_on_a_review_before_any_decision_are_judged_at_stage_1() -> None:
+    data = case(
+        decisions=[decision("D1", "2026-06-01")],
+        reviews=[
+            review("R1", "2026-05-31", "continue", extend_to="2026-12-01", measures=DIVERSION)
+        ],
+        letters=told(("D1", "2026-06-01"), ("R1", "2026-06-01")),
+    )
+    assert [p for r, p in located(data) if r == "MC207"] == ["reviews[0].measures[0].measure"]
