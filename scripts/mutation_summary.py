@@ -2,9 +2,10 @@
 
 Reads the results mutmut leaves in `<run>/mutants/` (one `.meta` file per mutated module) and the
 survivors judged equivalent in `scripts/mutation-equivalent.txt` (a mutant name and its reason
-on each line), and prints, per module and overall, the share of the non-equivalent mutants that
-the tests kill. Survivors not judged equivalent are listed by name: `mutmut show NAME`, run in
-the run's folder, shows each one's change.
+on each line; a reason starting "message:" marks a change to a finding's wording only), and
+prints, per module and overall, the share of the other mutants that the tests kill (of those
+checked: a run stopped early leaves some unchecked). Survivors not judged equivalent are
+listed by name: `mutmut show NAME`, run in the run's folder, shows each one's change.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from mutmut.stats import status_by_exit_code
 HERE = Path(__file__).resolve().parent
 EQUIVALENT = HERE / "mutation-equivalent.txt"
 PACKAGE = "managed_contact"
+KNOWN = ("killed", "timeout", "survived", "equivalent", "message", "not checked")
 
 
 def equivalents(path: Path) -> dict[str, str]:
@@ -64,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     same = equivalents(args.equivalent)
     header = (
         f"{'module':34} {'mutants':>7} {'killed':>6} {'timeout':>7} {'survived':>8} "
-        f"{'equiv.':>6} {'other':>5}  killed / non-equivalent"
+        f"{'equiv.':>6} {'msg':>4} {'other':>5} {'unchecked':>9}  killed / non-equivalent"
     )
     print(header)
     print("-" * len(header))
@@ -76,31 +78,34 @@ def main(argv: list[str] | None = None) -> int:
         for name, status in statuses.items():
             seen.add(name)
             if status == "survived" and name in same:
-                status = "equivalent"
+                status = "message" if same[name].startswith("message:") else "equivalent"
             elif status == "survived":
                 open_survivors.append(name)
             count[status] += 1
-        other = len(statuses) - sum(
-            count[s] for s in ("killed", "timeout", "survived", "equivalent")
-        )
+        other = len(statuses) - sum(count[s] for s in KNOWN)
         killed = count["killed"] + count["timeout"]
-        judged = len(statuses) - count["equivalent"]
+        judged = len(statuses) - count["equivalent"] - count["message"] - count["not checked"]
         print(
             f"{module:34} {len(statuses):7} {count['killed']:6} {count['timeout']:7} "
-            f"{count['survived']:8} {count['equivalent']:6} {other:5}  {score(killed, judged)}"
+            f"{count['survived']:8} {count['equivalent']:6} {count['message']:4} {other:5} "
+            f"{count['not checked']:9}  {score(killed, judged)}"
         )
         total.update(count)
         total["mutants"] += len(statuses)
         total["other"] += other
     print("-" * len(header))
     killed = total["killed"] + total["timeout"]
-    judged = total["mutants"] - total["equivalent"]
+    judged = total["mutants"] - total["equivalent"] - total["message"] - total["not checked"]
     print(
         f"{'all':34} {total['mutants']:7} {total['killed']:6} {total['timeout']:7} "
-        f"{total['survived']:8} {total['equivalent']:6} {total['other']:5}  "
-        f"{score(killed, judged)}"
+        f"{total['survived']:8} {total['equivalent']:6} {total['message']:4} {total['other']:5} "
+        f"{total['not checked']:9}  {score(killed, judged)}"
     )
-    print("\n(timeouts count as killed; 'other' is no tests, suspicious or not checked)")
+    print(
+        "\nTimeouts count as killed. 'equiv.' and 'msg' are survivors judged equivalent in "
+        f"{args.equivalent.name}\n(msg: the finding's wording only); 'other' is no tests or "
+        "suspicious."
+    )
     if open_survivors:
         print(f"\nSurvivors not judged equivalent ({len(open_survivors)}):")
         for name in sorted(open_survivors):

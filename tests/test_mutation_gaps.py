@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from scenario import REPO, TODAY, loaded_case, located, repo_policy, status, verdict
+from scenario import REPO, TODAY, loaded_case, located, repo_policy, status, verdict, with_settings
 from test_scenarios import challenge, decided, hold, reviewed, stage_1, stage_2_from_stage_1, told
 
 from managed_contact.register.findings import Severity
@@ -700,3 +700,32 @@ def test_measures_on_a_review_before_any_decision_are_judged_at_stage_1() -> Non
         letters=told(("D1", "2026-06-01"), ("R1", "2026-06-01")),
     )
     assert [p for r, p in located(data) if r == "MC207"] == ["reviews[0].measures[0].measure"]
+
+
+def test_a_case_back_at_stage_1_is_judged_at_stage_1() -> None:
+    """After stage 2, closure and a new stage 1 decision, a stage 2 measure is out of place."""
+    data = case(
+        decisions=[extreme("2025-06-01"), decision("D2", "2026-06-01")],
+        reviews=[
+            review("R1", "2025-10-01", "close"),
+            review("R2", "2026-11-01", "continue", extend_to="2027-05-01", measures=DIVERSION),
+        ],
+        letters=told(
+            ("D1", "2025-06-01"), ("R1", "2025-10-01"), ("D2", "2026-06-01"), ("R2", "2026-11-01")
+        ),
+    )
+    assert located(data) == [("MC207", "reviews[1].measures[0].measure")]
+
+
+def test_a_letter_content_required_at_stage_2_is_asked_of_stage_2_letters_only() -> None:
+    """Settings: a council may require a content of stage 2 letters only."""
+    settings = repo_policy().settings.model_dump(by_alias=True)
+    contents = [
+        *settings["letter_contents"],
+        {"id": "business-case", "label": "Why stage 2 is needed", "required": "stage-2"},
+    ]
+    policy = with_settings(letter_contents=contents)
+    data = stage_2_from_stage_1()
+    assert located(data, policy=policy) == [("MC321", "letters[1].states")]
+    data["letters"][1]["states"].append("business-case")
+    assert located(data, policy=policy) == []
