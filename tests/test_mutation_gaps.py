@@ -729,3 +729,30 @@ def test_a_letter_content_required_at_stage_2_is_asked_of_stage_2_letters_only()
     assert located(data, policy=policy) == [("MC321", "letters[1].states")]
     data["letters"][1]["states"].append("business-case")
     assert located(data, policy=policy) == []
+
+
+def test_the_modeline_finding_names_the_file_and_is_a_warning() -> None:
+    body = yaml.safe_dump(stage_1(), sort_keys=False)
+    doc, problems = load_bytes(body.encode(), "cases/MC-2026-0001.yaml")
+    assert not problems
+    assert doc is not None
+    found, _ = validate(Case, doc)
+    assert found is not None
+    loaded = CaseFile(REPO / "cases/MC-2026-0001.yaml", "cases/MC-2026-0001.yaml", doc, found)
+    (finding,) = check_case(loaded, Index(repo_policy()), TODAY)
+    assert (finding.file, finding.rule, finding.severity) == (
+        "cases/MC-2026-0001.yaml",
+        "MC109",
+        Severity.WARNING,
+    )
+
+
+def test_a_challenge_against_no_entry_points_at_against() -> None:
+    data = stage_1(challenges=[challenge(against="D9")])
+    assert located(data) == [("MC108", "challenges[0].against")]
+
+
+def test_a_case_check_is_a_normal_check_unless_asked_to_be_strict() -> None:
+    overdue = loaded_case(stage_1("2026-05-27", letters=told(("D1", "2026-05-27"))))
+    (finding,) = check_case(overdue, Index(repo_policy()), TODAY)
+    assert (finding.rule, finding.severity) == ("MC350", Severity.WARNING)
