@@ -756,3 +756,18 @@ def test_a_case_check_is_a_normal_check_unless_asked_to_be_strict() -> None:
     overdue = loaded_case(stage_1("2026-05-27", letters=told(("D1", "2026-05-27"))))
     (finding,) = check_case(overdue, Index(repo_policy()), TODAY)
     assert (finding.rule, finding.severity) == ("MC350", Severity.WARNING)
+
+
+def test_a_refused_move_says_which_move_from_which_state() -> None:
+    undecided = case(
+        reviews=[review("R1", "2026-05-31", "close")], letters=told(("R1", "2026-06-01"))
+    )
+    again = case(
+        decisions=[decision("D1", "2026-06-01"), decision("D2", "2026-09-01")],
+        letters=told(("D1", "2026-06-01"), ("D2", "2026-09-01")),
+    )
+    messages = [f.message for f in findings_of(undecided) + findings_of(again) if f.rule == "MC342"]
+    assert [m.split(":")[0] for m in messages] == [
+        "R1 (review-close) cannot move a new case to dormant",
+        "D2 (decision) cannot move stage-1 to stage-1",
+    ]
