@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from scenario import TODAY, findings, status, verdict, with_settings
+from scenario import TODAY, findings, repo_policy, status, verdict, with_settings
 
 from managed_contact.register.dates import add_months
 from managed_contact.register.findings import Severity
+from managed_contact.register.policy import Policy
 
 from casebuilder import LETTER_STATES, case, decision, letter, review
 
@@ -40,6 +41,25 @@ def stage_1(day: str = "2026-09-01", **sections: Any) -> dict[str, Any]:
     }
     data.update(sections)
     return case(**data)
+
+
+def incident(entry: str, day: str, categories: tuple[str, ...] = ("shouting",)) -> dict[str, Any]:
+    """Conduct recorded on `day`: what a decision rests on, and what reopens a dormant case."""
+    return {
+        "id": entry,
+        "date": day,
+        "channel": "telephone",
+        "service": "council-tax",
+        "categories": list(categories),
+        "staff_affected": "A call handler, Council Tax",
+        "account": "Shouted at a call handler again.",
+    }
+
+
+def recommenced(data: dict[str, Any], day: str) -> dict[str, Any]:
+    """`data` with conduct recorded again on `day` (§7: 'conduct recommences')."""
+    data["incidents"].append(incident(f"I{len(data['incidents']) + 1}", day))
+    return data
 
 
 def challenge(entry: str = "C1", **fields: Any) -> dict[str, Any]:
@@ -191,7 +211,7 @@ def test_s6_2_a_dormant_case_straight_to_stage_2_records_why_too() -> None:
         decisions=[decision("D1", "2026-01-01"), decision("D2", "2026-09-01", stage=2)],
         letters=told(("D1", "2026-01-01"), ("R1", "2026-03-10"), ("D2", "2026-09-01")),
     )
-    assert verdict(data) == ["MC317"]
+    assert verdict(recommenced(data, "2026-08-20")) == ["MC317"]
 
 
 def test_s6_2_a_stage_2_decision_needs_a_business_case() -> None:
@@ -372,7 +392,7 @@ def test_s7_an_older_stage_2_decision_does_not_complete_a_later_escalation() -> 
             ("R2", "2026-10-01"),
         ),
     )
-    assert verdict(data) == ["MC343"]
+    assert verdict(recommenced(data, "2026-05-20")) == ["MC343"]
 
 
 def test_s7_a_decision_and_its_review_on_the_same_day() -> None:
@@ -649,12 +669,20 @@ def test_dates_within_an_entry_do_not_run_backwards() -> None:
 
 
 def test_a_decision_expires_after_the_day_it_is_made() -> None:
-    """§6.1: a monitoring period ends after it starts (MC340), judged on the day."""
+    """§6.1: a monitoring period ends after it starts (MC340), judged on the day, where the
+    council lets a period be shorter than the default."""
     day = date(2026, 9, 1)
+    shorter = may_be_shorter()
     same = stage_1(decisions=[decision("D1", "2026-09-01", expires="2026-09-01")])
-    assert verdict(same, day) == ["MC340"]
+    assert verdict(same, day, shorter) == ["MC340"]
     after = stage_1(decisions=[decision("D1", "2026-09-01", expires="2026-09-02")])
-    assert verdict(after, day) == []
+    assert verdict(after, day, shorter) == []
+
+
+def may_be_shorter() -> Policy:
+    """The policy with monitoring periods allowed to be shorter than the default."""
+    choices = repo_policy().settings.model_dump(by_alias=True)["choices"]
+    return with_settings(choices={**choices, "monitoring_may_be_shorter": True})
 
 
 # --- Transitions (§6, §7) -------------------------------------------------------------------
@@ -705,6 +733,7 @@ def test_s7_a_closed_case_is_reopened_by_a_new_decision() -> None:
         decisions=[decision("D1", "2026-01-01"), decision("D2", "2026-09-01")],
         letters=told(("D1", "2026-01-01"), ("R1", "2026-03-10"), ("D2", "2026-09-01")),
     )
+    recommenced(data, "2026-08-20")
     assert verdict(data) == []
     st = status(data)
     assert (st.state, st.since, st.dormant_since, st.deletion_due) == (
@@ -891,7 +920,7 @@ def test_s6_a_statutory_service_keeps_its_access() -> None:
 def test_the_case_uses_the_policy_vocabulary() -> None:
     """§4 and policy data: categories, services, channels (MC201, MC203, MC204)."""
     data = stage_1()
-    data["incidents"][0]["categories"] = ["sarcasm"]
+    data["incidents"].append(incident("I2", "2026-08-20", ("sarcasm",)))
     assert verdict(data) == ["MC201"]
     data = stage_1()
     data["incidents"][0]["channel"] = "carrier-pigeon"
