@@ -638,32 +638,55 @@ def test_the_vocabulary_case_is_clean() -> None:
     assert located(vocabulary_case()) == []
 
 
-@pytest.mark.parametrize(
-    ("path", "rule", "where"),
-    [
-        ("scope.services.0", "MC203", "scope.services[0]"),
-        ("incidents.0.channel", "MC204", "incidents[0].channel"),
-        ("incidents.0.service", "MC203", "incidents[0].service"),
-        ("incidents.1.categories.0", "MC201", "incidents[1].categories[0]"),
-        ("incidents.0.opinions.0.by", "MC205", "incidents[0].opinions[0].by"),
-        ("adjustments.0.channel", "MC204", "adjustments[0].channel"),
-        ("resolution_attempts.0.service", "MC203", "resolution_attempts[0].service"),
-        ("decisions.0.decided_by", "MC205", "decisions[0].decided_by"),
-        ("decisions.1.conduct.0", "MC201", "decisions[1].conduct[0]"),
-        ("decisions.1.business_case.author", "MC205", "decisions[1].business_case.author"),
-        ("decisions.1.recommendation.by", "MC205", "decisions[1].recommendation.by"),
-        ("reviews.0.reviewed_by.1", "MC205", "reviews[0].reviewed_by[1]"),
-        ("letters.1.sent_by", "MC205", "letters[1].sent_by"),
-        ("letters.1.states.2", "MC208", "letters[1].states[2]"),
-        ("challenges.0.decided_by", "MC205", "challenges[0].decided_by"),
-        ("councillors.0.councillor", "MC205", "councillors[0].councillor"),
-        ("corrections.0.made_by", "MC205", "corrections[0].made_by"),
-        ("corrections.0.approved_by", "MC205", "corrections[0].approved_by"),
-    ],
-)
+#: Each field the vocabulary family reads: its path to set, the rule, and the finding's path.
+UNKNOWN_WORDS = [
+    ("scope.services.0", "MC203", "scope.services[0]"),
+    ("incidents.0.channel", "MC204", "incidents[0].channel"),
+    ("incidents.0.service", "MC203", "incidents[0].service"),
+    ("incidents.1.categories.0", "MC201", "incidents[1].categories[0]"),
+    ("incidents.0.opinions.0.by", "MC205", "incidents[0].opinions[0].by"),
+    ("adjustments.0.channel", "MC204", "adjustments[0].channel"),
+    ("resolution_attempts.0.service", "MC203", "resolution_attempts[0].service"),
+    ("decisions.0.decided_by", "MC205", "decisions[0].decided_by"),
+    ("decisions.1.conduct.0", "MC201", "decisions[1].conduct[0]"),
+    ("decisions.1.business_case.author", "MC205", "decisions[1].business_case.author"),
+    ("decisions.1.recommendation.by", "MC205", "decisions[1].recommendation.by"),
+    ("reviews.0.reviewed_by.1", "MC205", "reviews[0].reviewed_by[1]"),
+    ("letters.1.sent_by", "MC205", "letters[1].sent_by"),
+    ("letters.1.states.2", "MC208", "letters[1].states[2]"),
+    ("challenges.0.decided_by", "MC205", "challenges[0].decided_by"),
+    ("councillors.0.councillor", "MC205", "councillors[0].councillor"),
+    ("corrections.0.made_by", "MC205", "corrections[0].made_by"),
+    ("corrections.0.approved_by", "MC205", "corrections[0].approved_by"),
+]
+
+
+@pytest.mark.parametrize(("path", "rule", "where"), UNKNOWN_WORDS)
 def test_each_unknown_word_is_found_where_it_is(path: str, rule: str, where: str) -> None:
     found = located(at(vocabulary_case(), path, "not-in-the-policy"))
     assert [p for r, p in found if r == rule] == [where]
+
+
+#: What each vocabulary finding calls the unknown word, and where the words it may be are listed.
+WORDS = {
+    "MC201": ("conduct category", "policy/vocabulary.yaml"),
+    "MC203": ("service", "policy/vocabulary.yaml"),
+    "MC204": ("channel", "policy/vocabulary.yaml"),
+    "MC205": ("person", "policy/people.yaml"),
+    "MC208": ("letter content", "policy/settings.yaml"),
+}
+
+
+@pytest.mark.parametrize(("path", "rule", "where"), UNKNOWN_WORDS)
+def test_each_unknown_word_says_what_it_is_and_where_to_look(
+    path: str, rule: str, where: str
+) -> None:
+    """The finding tells the person which list the word must come from."""
+    found = findings_of(at(vocabulary_case(), path, "not-in-the-policy"))
+    what, listed = WORDS[rule]
+    assert [f.message for f in found if f.rule == rule and f.path == where] == [
+        f"unknown {what} 'not-in-the-policy': use one listed in {listed}"
+    ]
 
 
 def measured(measures: list[dict[str, Any]]) -> list[tuple[str, str]]:
