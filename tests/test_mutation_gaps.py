@@ -806,3 +806,9 @@ def test_a_refused_move_says_which_move_from_which_state() -> None:
         "R1 (review-close) cannot move a new case to dormant",
         "D2 (decision) cannot move stage-1 to stage-1",
     ]
+
+
+def test_a_one_channel_measure_without_its_channel_takes_nothing_away() -> None:
+    data = stage_1(adjustments=made("telephone"))
+    data["decisions"][0]["measures"] = [{"measure": "one-channel"}]
+    assert located(data) == [("MC206", "decisions[0].measures[0]")]
