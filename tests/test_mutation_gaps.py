@@ -812,3 +812,21 @@ def test_a_one_channel_measure_without_its_channel_takes_nothing_away() -> None:
     data = stage_1(adjustments=made("telephone"))
     data["decisions"][0]["measures"] = [{"measure": "one-channel"}]
     assert located(data) == [("MC206", "decisions[0].measures[0]")]
+
+
+def test_an_unknown_measure_does_not_stop_the_next_being_judged() -> None:
+    data = stage_1()
+    data["decisions"][0]["measures"] = [{"measure": "gagging"}, {"measure": "time-limits"}]
+    assert located(data) == [
+        ("MC202", "decisions[0].measures[0].measure"),
+        ("MC206", "decisions[0].measures[1]"),
+    ]
+
+
+def test_a_challenge_received_before_any_decision_is_judged_at_stage_1() -> None:
+    data = stage_1(challenges=[challenge(received="2026-08-31", measures=DIVERSION)])
+    assert located(data) == [
+        ("MC103", "challenges[0].measures"),
+        ("MC207", "challenges[0].measures[0].measure"),
+        ("MC340", "challenges[0].received"),
+    ]
