@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: site test lint typecheck serve bench clean schemas
+.PHONY: site test lint typecheck serve bench clean schemas mutation
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,8 @@ test: $(STAMP) $(NODE_STAMP) lint typecheck
 	$(BIN)/pytest -n auto
 
 lint: $(STAMP)
-	$(BIN)/ruff check tooling tests benchmarks
-	$(BIN)/ruff format --check tooling tests benchmarks
+	$(BIN)/ruff check tooling tests benchmarks scripts
+	$(BIN)/ruff format --check tooling tests benchmarks scripts
 	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
@@ -39,6 +39,24 @@ schemas: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/mcr serve
 
+# Mutation testing (README "Mutation testing"): not part of `make test`. mutmut runs in
+# $(MUTATION), where `src` links to tooling/ (pyproject.toml [tool.mutmut] says why). Each run
+# starts afresh, so its figures are those of the code and tests as they are.
+MUTATION := .mutation
+MUTATION_STAMP := $(VENV)/.mutation-installed
+MUTATION_LINKS := tests policy cases schemas demo-keystore pyproject.toml
+
+$(MUTATION_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[mutation]'
+	touch $(MUTATION_STAMP)
+
+mutation: $(MUTATION_STAMP)
+	rm -rf $(MUTATION) && mkdir -p $(MUTATION)
+	ln -sfn ../tooling $(MUTATION)/src
+	for name in $(MUTATION_LINKS); do ln -sfn ../$$name $(MUTATION)/$$name; done
+	cd $(MUTATION) && ../$(BIN)/mutmut run
+	$(BIN)/python scripts/mutation_summary.py $(MUTATION)
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/check_speed.py
 	$(BIN)/python benchmarks/change_check.py
@@ -46,4 +64,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/sar_speed.py
 
 clean:
-	rm -rf $(VENV) public node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MUTATION) public node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache

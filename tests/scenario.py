@@ -86,6 +86,16 @@ def verdict(
     return sorted(f.rule for f in findings(data, today, policy, strict_dates))
 
 
+def located(
+    data: dict[str, Any],
+    today: date = TODAY,
+    policy: Policy | None = None,
+    strict_dates: bool = False,
+) -> list[tuple[str, str]]:
+    """Each finding's rule id and the path it points at (`decisions[0].decided_by`), sorted."""
+    return sorted((f.rule, f.path) for f in findings(data, today, policy, strict_dates))
+
+
 def status(data: dict[str, Any], today: date = TODAY, policy: Policy | None = None) -> Status:
     """The case's derived state and dates."""
     return derive(loaded_case(data).case, policy or repo_policy(), today)
