@@ -1,0 +1,166 @@
+"""The edges of the rules corrected to the policy text, each pinned where its finding points.
+
+`tests/test_policy_text.py` gives each correction's verdict; these pin what a verdict alone
+would not show: which entry a finding names, a second entry judged after a first one failed, and
+the day a comparison turns on.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from casebuilder import case, decision, letter, review
+from scenario import located
+
+D1 = decision("D1", "2023-06-05")
+L1 = letter("L1", "2023-06-06", "D1")
+
+
+def incident(entry: str, day: str, *categories: str) -> dict[str, Any]:
+    found = case()["incidents"][0]
+    return {**found, "id": entry, "date": day, "categories": list(categories or ["shouting"])}
+
+
+# Proportionality: MC300, MC301, MC302.
+
+
+def test_adjustments_and_resolution_findings_point_at_the_first_decision() -> None:
+    data = case(decisions=[D1], letters=[L1])
+    data["adjustments"][0]["date"] = data["resolution_attempts"][0]["date"] = "2023-06-10"
+    assert located(data, date(2023, 7, 1)) == [
+        ("MC301", "decisions[0]"),
+        ("MC302", "decisions[0]"),
+    ]
+
+
+def test_a_decision_after_one_without_any_incident_is_still_judged() -> None:
+    early = decision("D1", "2023-05-20")
+    later = decision("D2", "2023-09-01", stage=2, conduct=["shouting", "threats"])
+    data = case(
+        opened="2023-05-01",
+        decisions=[early, later],
+        letters=[letter("L1", "2023-05-21", "D1"), letter("L2", "2023-09-02", "D2")],
+    )
+    data["adjustments"][0]["date"] = data["resolution_attempts"][0]["date"] = "2023-05-02"
+    assert located(data, date(2023, 10, 1)) == [
+        ("MC300", "decisions[0]"),
+        ("MC300", "decisions[1].conduct[1]"),
+    ]
+
+
+def reopened(*, since_day: str | None, d3_conduct: list[str]) -> dict[str, Any]:
+    """Closed on 1 December 2023, reopened by D2 on 1 March 2024, escalated by D3 in May."""
+    incidents = case()["incidents"]
+    if since_day is not None:
+        incidents = [*incidents, incident("I2", since_day)]
+    return case(
+        incidents=incidents,
+        decisions=[
+            D1,
+            decision("D2", "2024-03-01"),
+            decision("D3", "2024-05-01", stage=2, conduct=d3_conduct),
+        ],
+        reviews=[review("R1", "2023-12-01", "close")],
+        letters=[
+            L1,
+            letter("L2", "2023-12-02", "R1"),
+            letter("L3", "2024-03-02", "D2"),
+            letter("L4", "2024-05-02", "D3"),
+        ],
+    )
+
+
+def test_only_the_decision_that_reopens_a_dormant_case_needs_conduct_since() -> None:
+    data = reopened(since_day=None, d3_conduct=["shouting", "threats"])
+    assert located(data, date(2024, 6, 1)) == [
+        ("MC300", "decisions[1]"),
+        ("MC300", "decisions[2].conduct[1]"),
+    ]
+
+
+def test_conduct_on_the_day_the_case_went_dormant_is_not_since() -> None:
+    data = reopened(since_day="2023-12-01", d3_conduct=["shouting"])
+    assert located(data, date(2024, 6, 1)) == [("MC300", "decisions[1]")]
+    data = reopened(since_day="2023-12-02", d3_conduct=["shouting"])
+    assert located(data, date(2024, 6, 1)) == []
+
+
+# Decisions: MC318, MC319.
+
+
+def test_a_rejection_that_stops_the_decision_points_at_the_recommendation() -> None:
+    from scenario import repo_policy, with_settings
+
+    d2 = decision("D2", "2023-09-01", stage=2)
+    d2["recommendation"]["outcome"] = "reject"
+    data = case(decisions=[D1, d2], letters=[L1, letter("L2", "2023-09-02", "D2")])
+    choices = {
+        **repo_policy().settings.choices.model_dump(),
+        "governance_may_overrule_rejection": False,
+    }
+    assert located(data, date(2023, 10, 1), with_settings(choices=choices)) == [
+        ("MC318", "decisions[1].recommendation.outcome")
+    ]
+
+
+# Challenges: who was involved in a review.
+
+
+def test_only_the_reviewers_of_the_review_challenged_count_as_involved() -> None:
+    r1 = review("R1", "2023-12-01", "continue", extend_to="2024-06-01")
+    r2 = review("R2", "2024-05-20", "continue", extend_to="2024-11-20")
+    r2["reviewed_by"] = ["amara-okafor", "priya-castell"]
+    challenge = {
+        "id": "C1",
+        "received": "2024-05-25",
+        "against": "R2",
+        "grounds": "The calls were about a new bill.",
+        "decided_by": "hugo-barrett",
+        "decided": "2024-06-10",
+        "outcome": "not-upheld",
+    }
+    letters = [
+        L1,
+        letter("L2", "2023-12-02", "R1"),
+        letter("L3", "2024-05-21", "R2", "farid-qureshi"),
+        letter("L4", "2024-06-11", "C1"),
+    ]
+    data = case(decisions=[D1], reviews=[r1, r2], letters=letters, challenges=[challenge])
+    assert located(data, date(2024, 7, 1)) == []
+    data["challenges"][0]["against"] = "R1"
+    assert located(data, date(2024, 7, 1)) == [("MC370", "challenges[0].decided_by")]
+
+
+def test_a_short_monitoring_period_points_at_the_value_that_shortens_it() -> None:
+    months = case(decisions=[decision("D1", "2023-06-05", monitoring_months=3)], letters=[L1])
+    assert located(months, date(2023, 7, 1)) == [("MC319", "decisions[0].monitoring_months")]
+    ends = case(decisions=[decision("D1", "2023-06-05", expires="2023-12-04")], letters=[L1])
+    assert located(ends, date(2023, 7, 1)) == [("MC319", "decisions[0].expires")]
+
+
+def challenge_on(received: str, against: str = "D1") -> dict[str, Any]:
+    entry = {
+        "id": "C1",
+        "received": received,
+        "against": against,
+        "grounds": "The calls were about a new bill.",
+    }
+    return case(decisions=[D1], letters=[L1], challenges=[entry])
+
+
+def test_a_challenge_may_be_received_on_the_day_of_the_decision() -> None:
+    assert located(challenge_on("2023-06-05"), date(2023, 7, 1)) == []
+    assert located(challenge_on("2023-06-04"), date(2023, 7, 1)) == [
+        ("MC340", "challenges[0].received")
+    ]
+
+
+def test_the_right_to_challenge_is_off_from_the_day_it_was_turned_off() -> None:
+    from scenario import with_settings
+
+    off = with_settings(right_to_challenge=False, right_to_challenge_since=date(2023, 6, 20))
+    on_the_day = located(challenge_on("2023-06-20"), date(2023, 6, 1), off)
+    assert ("MC371", "challenges[0]") in on_the_day
+    day_before = located(challenge_on("2023-06-19"), date(2023, 6, 1), off)
+    assert ("MC371", "challenges[0]") not in day_before
