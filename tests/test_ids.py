@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 
+from scenario import findings, verdict
+
 from managed_contact.register.model import ENTRY_PREFIX, HISTORY_SECTIONS
 from managed_contact.register.rules.identity import entry_number, next_entry_id
 
 import casebuilder
-from scenario import findings, verdict
 
 
 def test_the_base_case_numbers_each_list_with_its_letter() -> None:
