@@ -19,7 +19,7 @@ from managed_contact.errors import ExitCode
 from managed_contact.register.loading import load_bytes, load_file
 from managed_contact.register.model import Case
 from managed_contact.register.personal import unseal_text
-from managed_contact.register.snapshot import case_paths, load_deletions
+from managed_contact.register.snapshot import case_paths, load_deletions, load_policy
 from managed_contact.register.validation import validate
 from managed_contact.sealing.keystore import DirectoryKeystore, Keystore
 
@@ -78,6 +78,22 @@ def test_demo_head_holds_the_registers_cases_sealed_with_its_own_keys(demo: Demo
     tracked = repo.list_files(demo.head, "")
     assert not any("demo-keys" in p or "mcr-keys" in p or p.endswith(".mcrkey") for p in tracked)
     assert demo.keystore == demo.path / ".git" / "mcr-keys"
+
+
+def test_every_current_approver_has_a_demo_key_in_the_demo_registry(demo: DemoRepo) -> None:
+    policy, _, problems = load_policy(demo.path)
+    assert policy is not None, problems
+    day = date.fromisoformat(TODAY)
+    approvals = policy.roles.approvals.values()
+    needed = {r for a in approvals for need in a.needs for r in need}
+    needed |= {r for a in approvals for roles in a.stand_in.values() for r in roles}
+    approvers = {
+        p.id for p in policy.people.people if any(h.role in needed for h in p.roles_on(day))
+    }
+    assert "grace-lindqvist" in approvers  # the housing Senior Manager
+    with_keys = {p.id for p in policy.people.people if any(k.start <= day for k in p.keys)}
+    assert approvers <= with_keys, approvers - with_keys
+    assert approvers <= set(demo.keys)
 
 
 def test_demo_ends_with_a_retention_deletion_and_a_real_shred(demo: DemoRepo) -> None:

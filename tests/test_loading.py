@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
+from managed_contact.register.check import run_check
+from managed_contact.register.findings import Finding
 from managed_contact.register.loading import MAX_BYTES, Position, load_bytes, load_file
 from managed_contact.register.model import Case
 from managed_contact.register.validation import validate
+
+import casebuilder
 
 
 def load(text: str) -> tuple[object, list[tuple[int, int, str, str]]]:
@@ -177,3 +183,75 @@ def test_a_duplicate_key_that_is_not_a_field_name_is_not_shown() -> None:
     assert "Jordan" not in problems[0].message + problems[0].path
     assert "duplicate key (not shown)" in problems[0].message
     assert "duplicate key 'opened'" in problems[1].message
+
+
+def test_a_colon_in_unquoted_text_says_to_quote_it_without_echoing_the_text() -> None:
+    text = 'incidents:\n  - id: I1\n    account: He said: "I will come round"\n'
+    _, findings = load_bytes(text.encode(), "t.yaml")
+    assert [(f.line, f.rule) for f in findings] == [(3, "MC003")]
+    message = findings[0].message
+    assert 'put the whole text in double quotes, e.g. account: "…"' in message
+    assert "come round" not in message
+    assert "He said" not in message
+
+
+def test_a_colon_after_a_key_that_is_not_a_field_name_does_not_show_the_key() -> None:
+    _, findings = load_bytes(b"Jordan Fictitious: lives at: 14 Example Row\n", "t.yaml")
+    assert findings[0].rule == "MC003"
+    assert 'e.g. key: "…"' in findings[0].message
+    assert "Jordan" not in findings[0].message
+
+
+def _check_with_decider(register: Path, decider: str) -> list[Finding]:
+    data = casebuilder.case(decisions=[casebuilder.decision("D1", "2023-06-10")])
+    data["decisions"][0]["decided_by"] = decider
+    text = "# yaml-language-server: $schema=../schemas/case.schema.json\n"
+    (register / "cases" / "MC-2026-0001.yaml").write_text(
+        text + yaml.safe_dump(data, sort_keys=False)
+    )
+    return run_check(register, today=date(2026, 11, 28)).findings
+
+
+@pytest.mark.parametrize(
+    ("decider", "rule"),
+    [("Hugo Barrett", "MC103"), ("hugo barrett", "MC103"), ("hugo-barret", "MC205")],
+)
+def test_a_persons_name_where_their_id_belongs_is_offered_the_id(
+    register: Path, decider: str, rule: str
+) -> None:
+    found = [f for f in _check_with_decider(register, decider) if f.rule == rule]
+    assert [f.path for f in found] == ["decisions[0].decided_by"]
+    message = found[0].message
+    assert "people are named by their id in policy/people.yaml" in message
+    assert "did you mean 'hugo-barrett'" in message
+    assert "council-tax" not in message
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "example"),
+    [
+        ("service", "Council Tax", "a service id from policy/vocabulary.yaml"),
+        ("channel", "Phone", "a channel id from policy/vocabulary.yaml, e.g. 'telephone'"),
+    ],
+)
+def test_an_id_of_the_wrong_form_gets_an_example_of_its_own_kind(
+    key: str, value: str, example: str
+) -> None:
+    data = casebuilder.case()
+    data["incidents"][0][key] = value
+    doc, _ = load_bytes(yaml.safe_dump(data).encode(), "t.yaml")
+    assert doc is not None
+    _, findings = validate(Case, doc)
+    assert [f.path for f in findings] == [f"incidents[0].{key}"]
+    assert example in findings[0].message
+
+
+def test_a_name_with_no_close_person_gets_an_example_id() -> None:
+    data = casebuilder.case(decisions=[casebuilder.decision("D1", "2023-06-10")])
+    data["decisions"][0]["decided_by"] = "The Director"
+    doc, _ = load_bytes(yaml.safe_dump(data).encode(), "t.yaml")
+    assert doc is not None
+    _, findings = validate(Case, doc, {"amara-okafor": "Amara Okafor"})
+    assert findings[0].message.endswith(
+        "people are named by their id in policy/people.yaml, e.g. 'hugo-barrett'"
+    )

@@ -5,8 +5,10 @@ command runs in) so that `mcr check --base <first commit>` can be seen passing o
 signatures:
 
 1. Fictional ed25519 demo keys are made with `ssh-keygen` for everyone the cases name as an
-   approver and for the policy owner. The private keys stay in `DIR/.git/demo-keys/`, which git
-   never commits.
+   approver, for the policy owner, and for everyone who holds, on the demo's day, a role some
+   approval of `policy/roles.yaml` needs (or lets stand in), so that any current approver
+   (a housing Senior Manager, say) can sign a new step. The private keys stay in
+   `DIR/.git/demo-keys/`, which git never commits.
 2. The first commit holds `policy/` (with those keys added to `policy/people.yaml`, valid from
    the first commit's date), `schemas/` and `cases/deletions.yaml`, signed by a person whose
    role allows `policy-change`. It is the base revision of the check.
@@ -387,6 +389,30 @@ def _free_id(source: Path, cases: list[DemoCase]) -> str:
     return f"MC-2023-{n:04d}"
 
 
+def current_approvers(policy: Policy, day: date) -> set[str]:
+    """Everyone who holds, on `day`, a role that an approval of policy/roles.yaml needs or
+    lets stand in."""
+    roles = {
+        role
+        for approval in policy.roles.approvals.values()
+        for role in [
+            *(r for need in approval.needs for r in need),
+            *(r for stand_ins in approval.stand_in.values() for r in stand_ins),
+        ]
+    }
+    return {
+        person.id
+        for person in policy.people.people
+        if any(held.role in roles for held in person.roles_on(day))
+    }
+
+
+def _latest(cases: Iterable[DemoCase], start: date) -> date:
+    days = [c.case.opened for c in cases if c.case is not None]
+    days += [a.day for c in cases for a in c.approvals]
+    return max(days, default=start)
+
+
 def _deletion_approver(policy: Policy, today: date, signers: set[str]) -> str:
     index = Index(policy)
     people = sorted(signers) + sorted(p.id for p in policy.people.people)
@@ -459,6 +485,7 @@ def build_demo(source: Path, target: Path, today: date | None = None) -> DemoRep
     start = _earliest(cases) - timedelta(days=7)
     owner = _policy_owner(policy, start)
     signers = {owner} | {p for c in cases for a in c.approvals for p in a.people}
+    signers |= current_approvers(policy, today or _latest(cases, start))
     signers &= {p.id for p in policy.people.people}
     if today is not None:
         approver = _deletion_approver(policy, today, signers)

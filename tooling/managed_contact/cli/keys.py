@@ -1,9 +1,11 @@
-"""`mcr keys`: keys and case files kept in step, and a deleted case's key shredded."""
+"""`mcr keys`: keys and case files kept in step, a deleted case's key shredded, and an
+approver's signing key enrolled in the people registry."""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -24,7 +26,8 @@ from .options import (
 
 @click.group()
 def keys() -> None:
-    """Check the keystore against the register, and shred the keys of deleted cases."""
+    """Check the keystore against the register, shred the keys of deleted cases, and enrol an
+    approver's signing key."""
 
 
 def _store(root: Path, spec: str | None) -> Keystore:
@@ -103,3 +106,76 @@ def shred(
     root = register_root(register_dir)
     targets = shred_key(root, _store(root, keystore_spec), case_id, today_from(today), branch)
     click.echo(f"shredded the key of {case_id} (deletion merged into {', '.join(targets)})")
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("give a date written YYYY-MM-DD", param_hint=option) from None
+
+
+@keys.command("enrol")
+@click.argument("person")
+@click.option(
+    "--public-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The person's SSH public key file (the .pub file, never the private key).",
+)
+@click.option(
+    "--gpg",
+    metavar="FINGERPRINT",
+    default=None,
+    help="An OpenPGP key's fingerprint, instead of an SSH key.",
+)
+@click.option(
+    "--start", metavar="YYYY-MM-DD", default=None, help="First day the key counts (default: today)."
+)
+@click.option(
+    "--end", metavar="YYYY-MM-DD", default=None, help="Last day the key counts (default: none)."
+)
+@register_option
+@today_option
+@handle_errors
+def enrol(
+    person: str,
+    public_key: Path | None,
+    gpg: str | None,
+    start: str | None,
+    end: str | None,
+    register_dir: Path | None,
+    today: str | None,
+) -> None:
+    """Add a signing key for PERSON (their id in policy/people.yaml) to the people registry.
+
+    Writes the key and its validity window into policy/people.yaml, keeping every other line.
+    The key counts once the policy owners have approved the change and it is merged. Refuses
+    an unknown person, a key already registered, a file that is not a public key, and a start
+    before today.
+    """
+    from ..casework.enrolment import enrol_key
+
+    root = register_root(register_dir)
+    done = enrol_key(
+        root,
+        person,
+        today_from(today),
+        public_key=public_key,
+        gpg=gpg,
+        start=_day(start, "--start"),
+        end=_day(end, "--end"),
+    )
+    window = f"from {done.start}" + (f" to {done.end}" if done.end else "")
+    click.echo(f"{done.file}: {done.type} key {done.fingerprint} added for {done.person}, {window}")
+    owners = ", ".join(done.owners) or "the people whose role allows 'policy-change'"
+    click.echo(
+        "Next: commit it on a branch and open a merge request, e.g.\n"
+        f"  git switch -c enrol-{done.person}\n"
+        f"  git add {done.file}\n"
+        f'  git commit -S -m "Enrol a signing key for {done.person}"\n'
+        f"The policy owners ({owners}; 'policy-change' in policy/roles.yaml) approve it, and "
+        "`mcr check --base <target branch>` judges it. The key counts once it is merged."
+    )

@@ -228,6 +228,28 @@ def _line_of_offset(raw: bytes, offset: int) -> Position:
     return Position(line, column)
 
 
+#: PyYAML's words for a colon and a space inside text that is not in quotes.
+_COLON_IN_TEXT = "mapping values are not allowed"
+#: The key a line of a mapping starts with (`    account: ...`, `  - account: ...`).
+_LINE_KEY = re.compile(r"\s*(?:-\s+)*([^\s:#'\"][^:#]*?):(?:\s|$)")
+
+
+def _syntax_hint(problem: str, text: str, line: int | None) -> str:
+    """What to do about a syntax error people make by hand, or nothing. Only the key of the
+    line is named, never its value, which is free text (personal data) until it is sealed."""
+    if not problem.startswith(_COLON_IN_TEXT):
+        return ""
+    lines = text.split("\n")
+    found = _LINE_KEY.match(lines[line]) if line is not None and line < len(lines) else None
+    key = found.group(1).strip() if found else ""
+    example = f'{key}: "…"' if key and shown_key(key) else 'key: "…"'
+    return (
+        ": a colon followed by a space inside text that is not in quotes starts a new key; "
+        f"put the whole text in double quotes, e.g. {example}, and write any double quote "
+        'inside it as \\"'
+    )
+
+
 def load_bytes(
     raw: bytes,
     file: str,
@@ -297,7 +319,8 @@ def load_bytes(
         pos = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
-        return fail(pos, SYNTAX, f"YAML syntax: {problem}{context}")
+        hint = _syntax_hint(problem, text, mark.line if mark else None)
+        return fail(pos, SYNTAX, f"YAML syntax: {problem}{context}{hint}")
     except yaml.YAMLError as exc:
         return fail(Position(1, 1), SYNTAX, f"YAML syntax: {exc}")
     except RecursionError:

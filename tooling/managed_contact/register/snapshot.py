@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,9 +156,11 @@ def case_from(
     file: str,
     loaded: tuple[Document | None, list[Finding]],
     keys: Keys | None = None,
+    people: Mapping[str, str] | None = None,
 ) -> tuple[CaseFile | None, Document | None, list[Finding]]:
     """Open the sealed values of one loaded case file (with its key from `keys`, if any) and
-    validate it. Findings about sealing do not stop the case being judged."""
+    validate it (`people`, id → name, for the messages). Findings about sealing do not stop the
+    case being judged."""
     doc, findings = loaded
     if doc is None or findings:
         return None, doc, findings
@@ -166,7 +168,7 @@ def case_from(
     key = keys(case_id) if keys is not None and CASE_NAME.match(path.name) else None
     opened = open_document(doc, case_id, key)
     problems = comment_findings(doc.text, file) + opened.findings
-    case, invalid = validate(Case, doc)
+    case, invalid = validate(Case, doc, people)
     if case is None:
         return None, doc, problems + invalid
     return CaseFile(path, file, doc, case, opened.placeholders), doc, problems
@@ -215,6 +217,7 @@ def assemble(
     register.policy, register.policy_docs, findings = policy_from(load)
     register.deletions, register.deletions_doc, problems = deletions_from(load)
     findings.extend(problems)
+    people = {p.id: p.name for p in register.policy.people.people} if register.policy else None
     for file in sorted(files):
         name = file.rpartition("/")[2]
         if name == DELETIONS_NAME:
@@ -227,7 +230,7 @@ def assemble(
         if found is None:
             continue
         register.case_files.append(path)
-        loaded, _, problems = case_from(path, file, found, keys)
+        loaded, _, problems = case_from(path, file, found, keys, people)
         findings.extend(problems)
         if loaded is not None:
             register.cases.append(loaded)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import types
+from collections.abc import Mapping
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
 
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from .findings import Finding, Severity, format_path, shown_key
 from .loading import Document
 from .model import PERSONAL_MARK
-from .types import INVALID_DATE, PATTERN_WORDS
+from .types import INVALID_DATE, PATTERN_WORDS, SLUG_PATTERN
 
 UNKNOWN_KEY = "MC101"
 MISSING_KEY = "MC102"
@@ -24,6 +25,74 @@ BAD_VALUE = "MC103"
 BAD_DATE = "MC008"
 
 M = TypeVar("M", bound=BaseModel)
+
+PEOPLE_FILE = "policy/people.yaml"
+
+#: What an id in lower-case-with-hyphens names, by the key it is written under, and an example
+#: of that kind: a person's id where a person belongs, a service where a service does.
+ID_KINDS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(
+        (
+            "by",
+            "author",
+            "decided_by",
+            "reviewed_by",
+            "sent_by",
+            "spoc",
+            "councillor",
+            "made_by",
+            "approved_by",
+        ),
+        ("person", "hugo-barrett"),
+    ),
+    "services": ("service", "council-tax"),
+    "service": ("service", "council-tax"),
+    "channel": ("channel", "telephone"),
+    "blocks_channels": ("channel", "telephone"),
+    "categories": ("conduct category", "shouting"),
+    "conduct": ("conduct category", "shouting"),
+    "measure": ("measure", "time-limits"),
+    "states": ("letter content", "lgsco"),
+    "role": ("role", "senior-manager"),
+}
+#: Where each kind of id is listed.
+ID_SOURCES = {
+    "person": PEOPLE_FILE,
+    "measure": "policy/measures.yaml",
+    "letter content": "policy/settings.yaml",
+    "role": "policy/roles.yaml",
+}
+
+
+def closest_people(value: str, people: Mapping[str, str], n: int = 3) -> list[str]:
+    """The ids of the people whose name or id is closest to `value` (`Hugo Barrett`,
+    `hugo barrett` and `hugo-barret` all give `hugo-barrett`), closest first."""
+    wanted = value.strip().lower()
+    by_text: dict[str, str] = {}
+    for pid, name in people.items():
+        by_text.setdefault(pid, pid)
+        by_text.setdefault(name.lower(), pid)
+    out: list[str] = []
+    for probe in (wanted, "-".join(wanted.split())):
+        for text in difflib.get_close_matches(probe, list(by_text), n=n, cutoff=0.6):
+            if by_text[text] not in out:
+                out.append(by_text[text])
+    return out[:n]
+
+
+def person_hint(value: str, people: Mapping[str, str] | None) -> str:
+    """How to name a person, with the closest ids to what was written where there are any."""
+    hint = f"people are named by their id in {PEOPLE_FILE}"
+    close = closest_people(value, people) if people else []
+    if close:
+        return hint + ": did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    return hint + ", e.g. 'hugo-barrett'"
+
+
+def _id_kind(loc: tuple[str | int, ...]) -> tuple[str, str] | None:
+    """What kind of id belongs at `loc`, from the key it is written under."""
+    names = [part for part in loc if isinstance(part, str)]
+    return ID_KINDS.get(names[-1]) if names else None
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -104,7 +173,14 @@ def _got(error: Any, model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
     return _shown(error.get("input"))
 
 
-def translate(error: Any, model: type[BaseModel], doc: Document) -> Finding:
+def translate(
+    error: Any,
+    model: type[BaseModel],
+    doc: Document,
+    people: Mapping[str, str] | None = None,
+) -> Finding:
+    """One pydantic error as our finding; `people` (id → name) lets a person's name written
+    where their id belongs be answered with the closest ids."""
     loc: tuple[str | int, ...] = tuple(error["loc"])
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -139,7 +215,18 @@ def translate(error: Any, model: type[BaseModel], doc: Document) -> Finding:
     if kind == "string_pattern_mismatch":
         pattern = (error.get("ctx") or {}).get("pattern", "")
         expected = PATTERN_WORDS.get(pattern, f"text matching {pattern}")
-        return doc.finding(loc, BAD_VALUE, f"should be {expected}, got {_got(error, model, loc)}")
+        kind = _id_kind(loc) if pattern == SLUG_PATTERN else None
+        got = _got(error, model, loc)
+        if kind is not None and kind[0] == "person" and not _personal(model, loc):
+            value = str(error.get("input"))
+            return doc.finding(
+                loc, BAD_VALUE, f"should be a person's id, got {got}: {person_hint(value, people)}"
+            )
+        if kind is not None:
+            what, example = kind
+            where = ID_SOURCES.get(what, "policy/vocabulary.yaml")
+            expected = f"a {what} id from {where}, e.g. '{example}' (lower case, hyphens)"
+        return doc.finding(loc, BAD_VALUE, f"should be {expected}, got {got}")
     message = error["msg"].replace(" after validation", "")
     for subject in ("Input", "List", "String", "Dictionary"):
         if message.startswith(f"{subject} should "):
@@ -149,9 +236,13 @@ def translate(error: Any, model: type[BaseModel], doc: Document) -> Finding:
     return doc.finding(loc, BAD_VALUE, f"{message}, got {_got(error, model, loc)}")
 
 
-def validate(model: type[M], doc: Document) -> tuple[M | None, list[Finding]]:
-    """Validate a loaded document against a model; all errors, never the first only."""
+def validate(
+    model: type[M], doc: Document, people: Mapping[str, str] | None = None
+) -> tuple[M | None, list[Finding]]:
+    """Validate a loaded document against a model; all errors, never the first only. With
+    `people` (the registry's ids and names), a person written by name is offered their id."""
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
-        return None, [translate(err, model, doc) for err in exc.errors(include_url=False)]
+        errors = exc.errors(include_url=False)
+        return None, [translate(err, model, doc, people) for err in errors]

@@ -9,10 +9,12 @@ catalogue allows (MC207).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..model import Measure
+from ..validation import person_hint
 from .rule import E, Rule
 
 if TYPE_CHECKING:
@@ -44,8 +46,17 @@ def check(cx: CaseContext) -> None:
     ) -> bool:
         if value is None or value in table:
             return True
-        cx.report(path, rule, f"unknown {what} '{value}': use one listed in {where}")
+        if rule == "MC205":
+            hint = person_hint(value, names)
+        else:
+            hint = f"use one listed in {where}"
+            close = difflib.get_close_matches(value, list(table), n=3)
+            if close:
+                hint += ": did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+        cx.report(path, rule, f"unknown {what} '{value}': {hint}")
         return False
+
+    names = {pid: person.name for pid, person in ix.people.items()}
 
     vocab, people = "policy/vocabulary.yaml", "policy/people.yaml"
     for i, service in enumerate(cx.case.scope.services):
