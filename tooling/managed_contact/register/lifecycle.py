@@ -175,9 +175,10 @@ def derive(case: Case, policy: Policy, today: date) -> Status:
                     status.since = day
                 if entry.extend_to is not None:
                     status.expires = entry.extend_to
-                elif status.expires is not None and status.expires <= day:
-                    # The review was held; the expiry it should have moved has passed. The next
-                    # review runs from this one, not from the stale expiry (MC344 asks for it).
+                else:
+                    # The review continued the arrangement past the expiry it should have moved
+                    # (MC344 asks for the new date): the old expiry no longer ends it, and the
+                    # next review runs from this one.
                     status.expires = None
                 if entry.measures is not None:
                     status.measures = tuple(entry.measures)
