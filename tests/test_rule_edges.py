@@ -164,3 +164,64 @@ def test_the_right_to_challenge_is_off_from_the_day_it_was_turned_off() -> None:
     assert ("MC371", "challenges[0]") in on_the_day
     day_before = located(challenge_on("2023-06-19"), date(2023, 6, 1), off)
     assert ("MC371", "challenges[0]") not in day_before
+
+
+def decided(entry: str, *, received: str, day: str, by: str) -> dict[str, Any]:
+    return {
+        "id": entry,
+        "received": received,
+        "against": "D1",
+        "grounds": "The calls were about a new bill.",
+        "decided_by": by,
+        "decided": day,
+        "outcome": "not-upheld",
+    }
+
+
+def with_challenges(*challenges: dict[str, Any]) -> dict[str, Any]:
+    letters = [L1] + [
+        letter(f"L{n}", ch["decided"], ch["id"]) for n, ch in enumerate(challenges, 2)
+    ]
+    return case(decisions=[D1], letters=letters, challenges=list(challenges))
+
+
+def test_a_challenge_may_be_decided_on_the_day_it_is_received() -> None:
+    same_day = decided("C1", received="2023-06-20", day="2023-06-20", by="priya-castell")
+    assert located(with_challenges(same_day), date(2023, 7, 1)) == []
+    before = decided("C1", received="2023-06-20", day="2023-06-19", by="priya-castell")
+    assert ("MC340", "challenges[0].decided") in located(with_challenges(before), date(2023, 7, 1))
+
+
+def test_a_challenge_decided_by_an_officer_below_senior_manager_points_at_the_decider() -> None:
+    by_officer = decided("C1", received="2023-06-20", day="2023-07-10", by="liam-treadwell")
+    found = located(with_challenges(by_officer), date(2023, 8, 1))
+    assert ("MC372", "challenges[0].decided_by") in found
+
+
+def test_every_challenge_is_judged_after_an_open_one() -> None:
+    open_one = {
+        "id": "C1",
+        "received": "2023-06-10",
+        "against": "D1",
+        "grounds": "The calls were about a new bill.",
+    }
+    by_decider = decided("C2", received="2023-06-20", day="2023-07-10", by="hugo-barrett")
+    data = case(
+        decisions=[D1],
+        letters=[L1, letter("L2", "2023-07-11", "C2", "farid-qureshi")],
+        challenges=[open_one, by_decider],
+    )
+    assert located(data, date(2023, 8, 1)) == [("MC370", "challenges[1].decided_by")]
+
+
+# Reviews: MC315, MC344.
+
+
+def test_review_findings_point_at_the_reviewers_and_the_review() -> None:
+    alone = review("R1", "2023-12-01", "continue")
+    alone["reviewed_by"] = ["amara-okafor"]
+    data = case(decisions=[D1], reviews=[alone], letters=[L1, letter("L2", "2023-12-02", "R1")])
+    assert located(data, date(2024, 1, 1)) == [
+        ("MC315", "reviews[0].reviewed_by"),
+        ("MC344", "reviews[0]"),
+    ]

@@ -655,7 +655,7 @@ def test_dates_within_an_entry_do_not_run_backwards() -> None:
     """Considered after it happened; a hold ends after it starts; a choice withdrawn after it
     was made (MC340)."""
     activity = [
-        {"id": "X1", "date": "2026-10-02", "summary": "A call.", "considered": "2026-10-01"}
+        {"id": "T1", "date": "2026-10-02", "summary": "A call.", "considered": "2026-10-01"}
     ]
     assert verdict(stage_1(activity=activity)) == ["MC340"]
     choice = {
@@ -967,10 +967,12 @@ def test_letters_state_only_contents_the_settings_define() -> None:
 
 
 def test_entry_ids_are_unique_within_the_case() -> None:
-    """Every entry can be told apart (MC107)."""
+    """Every entry can be told apart (MC107), and is numbered in its own list (MC110)."""
     data = stage_1()
     data["adjustments"][0]["id"] = "I1"
-    assert verdict(data) == ["MC107"]
+    assert verdict(data) == ["MC107", "MC110"]
+    data["adjustments"][0]["id"] = "A9"
+    assert verdict(data) == []
 
 
 def test_references_name_an_entry_of_the_right_kind() -> None:
