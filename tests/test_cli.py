@@ -241,19 +241,30 @@ def test_due_lists_soonest_first(register: Path) -> None:
         ("2026-12-20", "MC-2026-0002", "deletion", False),
     ]
     code, out, _ = run(register, "due", "--within", "15")
-    assert out.splitlines()[0] == "2026-11-01  OVERDUE MC-2026-0003: monitoring period ends"
-    assert "MC-2026-0002" not in out
+    assert out.splitlines() == [
+        "Reviews overdue (1)",
+        "  2026-11-01  MC-2026-0003  review due",
+        "",
+        "Reviews due within 15 days (1)",
+        "  2026-12-10  MC-2026-0001  review due",
+        "",
+        "Monitoring periods ended (1)",
+        "  2026-11-01  MC-2026-0003  monitoring period ends",
+        "",
+        "Monitoring periods ending within 15 days (1)",
+        "  2026-12-10  MC-2026-0001  monitoring period ends",
+    ]
     assert "Jordan" not in out
 
 
 def test_due_names_customers_only_when_asked(stage_1: Path) -> None:
     code, out, _ = run(stage_1, "due", "--within", "90")
     assert code == ExitCode.OK
-    assert "MC-2026-0001: " in out
+    assert "  2027-02-03  MC-2026-0001  review due" in out
     assert "Jordan Fictitious" not in out
     code, out, _ = run(stage_1, "due", "--within", "90", "--names")
     assert code == ExitCode.OK
-    assert "MC-2026-0001  Jordan Fictitious: " in out
+    assert "  2027-02-03  MC-2026-0001  Jordan Fictitious  review due" in out
     code, out, _ = run(stage_1, "due", "--within", "90", "--names", "--format", "json")
     assert {item["name"] for item in json.loads(out)} == {"Jordan Fictitious"}
 
@@ -269,7 +280,7 @@ def test_due_names_need_the_keystore(
     empty = tmp_path / "empty-keystore"
     code, out, _ = run(stage_1, "due", "--within", "90", "--names", "--keystore", str(empty))
     assert code == ExitCode.OK
-    assert "MC-2026-0001  (sealed: no key): " in out
+    assert "  2027-02-03  MC-2026-0001  (sealed: no key)  review due" in out
 
 
 def test_new_scaffolds_the_next_free_id(stage_1: Path) -> None:

@@ -11,7 +11,7 @@ from ..register.findings import Finding
 from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status
 from ..register.model import Case
-from ..register.schedule import DueItem
+from ..register.schedule import DueItem, grouped
 from ..register.words import WITHHELD, describe_measure
 
 
@@ -167,22 +167,33 @@ def _name(names: dict[str, str | None], case_id: str) -> str:
     return name if name is not None else f"({WITHHELD}: no key)"
 
 
-def due_text(items: Sequence[DueItem], names: dict[str, str | None] | None = None) -> str:
-    """What is due, one line each, by case id; with `names` (case id to the customer's name,
-    None where it could not be unsealed) the name too."""
+def due_text(
+    items: Sequence[DueItem], within: int, names: dict[str, str | None] | None = None
+) -> str:
+    """What is due under a heading per category with its count, in aligned columns (due, case,
+    the customer's name with `names`, what); `names` maps a case id to the customer's name, None
+    where it could not be unsealed."""
     if not items:
-        return "Nothing due."
-    lines = []
-    for item in items:
-        flag = "OVERDUE " if item.overdue else ""
-        note = f" ({item.note})" if item.note else ""
-        who = f"  {_name(names, item.case_id)}" if names is not None else ""
-        lines.append(f"{item.due}  {flag}{item.case_id}{who}: {item.label}{note}")
+        return f"Nothing due or overdue within {within} days."
+    who = {i.case_id: _name(names, i.case_id) for i in items} if names is not None else {}
+    width = max((len(n) for n in who.values()), default=0)
+    lines: list[str] = []
+    for heading, rows in grouped(items, within):
+        if lines:
+            lines.append("")
+        lines.append(f"{heading} ({len(rows)})")
+        for item in rows:
+            name = f"  {who[item.case_id]:<{width}}" if names is not None else ""
+            what = item.note or item.label
+            lines.append(f"  {item.due}  {item.case_id}{name}  {what}".rstrip())
     return "\n".join(lines)
 
 
-def due_json(items: Sequence[DueItem], names: dict[str, str | None] | None = None) -> str:
-    """What is due as JSON; with `names`, each item has the customer's `name`."""
+def due_json(
+    items: Sequence[DueItem], within: int, names: dict[str, str | None] | None = None
+) -> str:
+    """What is due as JSON, each item with the `heading` it is listed under; with `names`,
+    each item has the customer's `name`."""
     rows: list[dict[str, Any]] = []
     for i in items:
         row: dict[str, Any] = {
@@ -191,6 +202,7 @@ def due_json(items: Sequence[DueItem], names: dict[str, str | None] | None = Non
             "kind": i.kind,
             "overdue": i.overdue,
             "note": i.note,
+            "heading": i.heading(within),
         }
         if names is not None:
             row["name"] = names.get(i.case_id)
