@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from managed_contact.cli import check as check_command
 from managed_contact.cli.main import main
 from managed_contact.errors import ExitCode
+from managed_contact.register import front_line as said
 from managed_contact.register.rules import MODELINE
 from managed_contact.sealing.keystore import DirectoryKeystore
 
@@ -208,8 +209,77 @@ def test_show_json(stage_1: Path) -> None:
 
 def test_show_unknown_case(stage_1: Path) -> None:
     code, _, err = run(stage_1, "show", "MC-2026-0099")
-    assert code == ExitCode.USAGE
+    assert code == ExitCode.FINDINGS
     assert "no case MC-2026-0099" in err
+    assert "mcr find NAME" in err
+
+
+def test_show_on_something_that_is_not_a_case_id(stage_1: Path) -> None:
+    code, out, err = run(stage_1, "show", "Pellow")
+    assert code == ExitCode.FINDINGS
+    assert "Pellow is not a case id: case ids look like MC-2026-0001" in err
+    assert "mcr find NAME" in err
+    assert out == ""
+
+
+def test_show_says_what_front_line_staff_do_in_the_case_pages_words(register: Path) -> None:
+    measures = [
+        {"measure": "spoc", "spoc": "liam-treadwell"},
+        {"measure": "time-limits", "minutes": 15},
+        {"measure": "one-channel", "channel": "email"},
+        {"measure": "other", "description": "Write to the customer in large print."},
+    ]
+    write_case(
+        register,
+        case(
+            decisions=[decision("D1", "2026-08-03", measures=measures)],
+            letters=[letter("L1", "2026-08-04", "D1")],
+        ),
+    )
+    code, out, _ = run(register, "show", "MC-2026-0001")
+    assert code == ExitCode.OK
+    lines = out.splitlines()
+    start = lines.index("  what front-line staff do (as on the case page):")
+    section = lines[start : lines.index("  open challenges: none")]
+    assert "    single point of contact: Liam Treadwell (liam.treadwell@council.example)" in section
+    assert "    allowed channel: email only" in section
+    assert (
+        "    - Single point of contact. All contact goes through the single point of contact, "
+        "Liam Treadwell. Do not deal with the matter yourself; pass it on the same day."
+    ) in section
+    assert "    If the customer emails:" in section
+    assert f"    - {said.ALLOWED_HERE}" in section
+    assert "    - Other special measure. sealed" in section
+    assert "large print" not in out
+    code, out, _ = run(register, "show", "MC-2026-0001", "--reveal")
+    assert "    - Other special measure. Write to the customer in large print." in out
+    code, out, _ = run(register, "show", "MC-2026-0001", "--format", "json")
+    line = json.loads(out)["front_line"]
+    assert line["channel"] == "email only"
+    assert [s["heading"] for s in line["situations"]] == [h for _, _, h in said.SITUATIONS]
+    assert "large print" not in out
+
+
+def test_show_lists_open_challenges(register: Path) -> None:
+    challenges = [
+        {"id": "C1", "received": "2026-08-20", "against": "D1", "grounds": "Unfair."},
+    ]
+    write_case(
+        register,
+        case(
+            decisions=[decision("D1", "2026-08-03")],
+            letters=[letter("L1", "2026-08-04", "D1")],
+            challenges=challenges,
+        ),
+    )
+    code, out, _ = run(register, "show", "MC-2026-0001")
+    assert "  open challenges (awaiting a decision by a senior officer not involved):" in out
+    assert "    - C1 against D1, received 2026-08-20" in out
+    assert "Unfair" not in out
+    code, out, _ = run(register, "show", "MC-2026-0001", "--format", "json")
+    assert json.loads(out)["open_challenges"] == [
+        {"id": "C1", "against": "D1", "received": "2026-08-20"}
+    ]
 
 
 def test_due_lists_soonest_first(register: Path) -> None:
@@ -283,11 +353,14 @@ def test_due_names_need_the_keystore(
     assert "  2027-02-03  MC-2026-0001  (sealed: no key)  review due" in out
 
 
+OPENING = ("--name", "Sam Example", "--service", "council-tax")
+
+
 def test_new_scaffolds_the_next_free_id(stage_1: Path) -> None:
     (stage_1 / "cases" / "deletions.yaml").write_text(
         "deletions:\n  - id: MC-2026-0007\n", encoding="utf-8"
     )
-    code, out, _ = run(stage_1, "new")
+    code, out, _ = run(stage_1, "new", *OPENING)
     assert code == ExitCode.OK
     assert out.strip() == "created cases/MC-2026-0008.yaml; fill it in with: mcr edit MC-2026-0008"
     text = (stage_1 / "cases" / "MC-2026-0008.yaml").read_text()
@@ -297,7 +370,7 @@ def test_new_scaffolds_the_next_free_id(stage_1: Path) -> None:
 
 def test_new_makes_the_key_and_seals(register: Path, tmp_path: Path) -> None:
     store = tmp_path / "new-keystore"
-    code, _, _ = run(register, "new", "--keystore", str(store))
+    code, _, _ = run(register, "new", *OPENING, "--keystore", str(store))
     assert code == ExitCode.OK
     text = (register / "cases" / "MC-2026-0001.yaml").read_text()
     assert re.search(r"^  name: ENC\[mcr1,1,", text, flags=re.MULTILINE)
@@ -309,7 +382,7 @@ def test_new_makes_the_key_and_seals(register: Path, tmp_path: Path) -> None:
 def test_new_refuses_an_id_that_already_has_a_key(register: Path, tmp_path: Path) -> None:
     store = tmp_path / "new-keystore"
     DirectoryKeystore(store).create("MC-2026-0001")
-    code, _, err = run(register, "new", "--keystore", str(store))
+    code, _, err = run(register, "new", *OPENING, "--keystore", str(store))
     assert code == ExitCode.USAGE
     assert "already holds a key for it" in err
     assert not (register / "cases" / "MC-2026-0001.yaml").exists()

@@ -3,8 +3,8 @@
 Names are compared word by word after folding case and stripping accents and punctuation: a
 word matches the same word, an initial ("J." for "Jordan"), the start of a longer word (three
 letters or more), or one spelt with a letter wrong, missing, added or two letters swapped (two
-such slips in a word of eight letters or more). Two names match when every word of the shorter
-one matches a different word of the other, so a surname alone finds the case.
+such slips in a word of eight letters or more). Two names match when every word of one
+matches a different word of the other, so a surname alone finds the case.
 
 Names are sealed: a case is searched only where its key is at hand; the others are named, by
 id, as not searched, never left out in silence.
@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from datetime import date
 from pathlib import Path
 
@@ -88,17 +89,23 @@ def _assign(wanted: Sequence[str], offered: Sequence[str]) -> bool:
     )
 
 
+def _within(wanted: tuple[str, ...], offered: tuple[str, ...]) -> bool:
+    """Every word of `wanted` in `offered`, where two words side by side may also be one
+    ("Mc Donald" is "McDonald"); initials alone name nobody."""
+    if all(len(w) == 1 for w in wanted) or all(len(w) == 1 for w in offered):
+        return False
+    joined = tuple(a + b for a, b in pairwise(offered))
+    return _assign(wanted, offered + joined)
+
+
 def names_match(a: str, b: str) -> bool:
     """Whether names `a` and `b` could be the same person's (see the module's docstring)."""
     wa, wb = words(a), words(b)
     if not wa or not wb:
         return False
-    if "".join(wa) == "".join(wb):  # "McDonald" and "Mc Donald"
+    if "".join(wa) == "".join(wb):
         return True
-    short, long = sorted((wa, wb), key=len)
-    if all(len(w) == 1 for w in short):  # initials alone name nobody
-        return False
-    return _assign(short, long)
+    return _within(wa, wb) or _within(wb, wa)
 
 
 @dataclass(frozen=True)
