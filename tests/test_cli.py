@@ -273,10 +273,11 @@ def test_show_lists_open_challenges(register: Path) -> None:
         ),
     )
     code, out, _ = run(register, "show", "MC-2026-0001")
+    assert code == ExitCode.OK
     assert "  open challenges (awaiting a decision by a senior officer not involved):" in out
     assert "    - C1 against D1, received 2026-08-20" in out
     assert "Unfair" not in out
-    code, out, _ = run(register, "show", "MC-2026-0001", "--format", "json")
+    _, out, _ = run(register, "show", "MC-2026-0001", "--format", "json")
     assert json.loads(out)["open_challenges"] == [
         {"id": "C1", "against": "D1", "received": "2026-08-20"}
     ]
@@ -386,3 +387,51 @@ def test_new_refuses_an_id_that_already_has_a_key(register: Path, tmp_path: Path
     assert code == ExitCode.USAGE
     assert "already holds a key for it" in err
     assert not (register / "cases" / "MC-2026-0001.yaml").exists()
+
+
+def test_due_has_the_dashboards_categories_with_counts_and_aligned_columns(
+    register: Path,
+) -> None:
+    challenge = {"id": "C1", "received": "2026-09-01", "against": "D1", "grounds": "Unfair."}
+    write_case(
+        register,
+        case(
+            decisions=[decision("D1", "2026-08-03")],
+            letters=[letter("L1", "2026-08-04", "D1")],
+            challenges=[challenge],
+        ),
+    )
+    write_case(
+        register,
+        case(
+            id="MC-2026-0002",
+            decisions=[decision("D1", "2026-07-01")],
+            reviews=[review("R1", "2026-11-02", "escalate")],
+            letters=[letter("L1", "2026-07-02", "D1"), letter("L2", "2026-11-03", "R1")],
+        ),
+    )
+    code, out, _ = run(register, "due", "--within", "10", "--names")
+    assert code == ExitCode.OK
+    assert out.splitlines() == [
+        "Escalations pending: a stage 2 decision is awaited (1)",
+        "  2026-11-02  MC-2026-0002  Jordan Fictitious  since 2026-11-02",
+        "",
+        "Open challenges: awaiting a decision by a senior officer not involved (1)",
+        "  2026-09-01  MC-2026-0001  Jordan Fictitious  C1 against D1, received 2026-09-01",
+    ]
+    assert "Unfair" not in out
+    code, out, _ = run(register, "due", "--within", "10", "--format", "json")
+    rows = {(r["kind"], r["case"], r["heading"]) for r in json.loads(out)}
+    assert rows == {
+        ("escalation", "MC-2026-0002", "Escalations pending: a stage 2 decision is awaited"),
+        (
+            "challenge",
+            "MC-2026-0001",
+            "Open challenges: awaiting a decision by a senior officer not involved",
+        ),
+    }
+
+
+def test_due_with_nothing_due_says_so(register: Path) -> None:
+    code, out, _ = run(register, "due", "--within", "10")
+    assert (code, out.strip()) == (ExitCode.OK, "Nothing due or overdue within 10 days.")

@@ -16,8 +16,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 from ..errors import ExitCode, McrError
