@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from managed_contact.cli import check as check_command
 from managed_contact.cli.main import main
 from managed_contact.errors import ExitCode
+from managed_contact.register import front_line as said
 from managed_contact.register.rules import MODELINE
 from managed_contact.sealing.keystore import DirectoryKeystore
 
@@ -208,8 +209,78 @@ def test_show_json(stage_1: Path) -> None:
 
 def test_show_unknown_case(stage_1: Path) -> None:
     code, _, err = run(stage_1, "show", "MC-2026-0099")
-    assert code == ExitCode.USAGE
+    assert code == ExitCode.FINDINGS
     assert "no case MC-2026-0099" in err
+    assert "mcr find NAME" in err
+
+
+def test_show_on_something_that_is_not_a_case_id(stage_1: Path) -> None:
+    code, out, err = run(stage_1, "show", "Pellow")
+    assert code == ExitCode.FINDINGS
+    assert "Pellow is not a case id: case ids look like MC-2026-0001" in err
+    assert "mcr find NAME" in err
+    assert out == ""
+
+
+def test_show_says_what_front_line_staff_do_in_the_case_pages_words(register: Path) -> None:
+    measures = [
+        {"measure": "spoc", "spoc": "liam-treadwell"},
+        {"measure": "time-limits", "minutes": 15},
+        {"measure": "one-channel", "channel": "email"},
+        {"measure": "other", "description": "Write to the customer in large print."},
+    ]
+    write_case(
+        register,
+        case(
+            decisions=[decision("D1", "2026-08-03", measures=measures)],
+            letters=[letter("L1", "2026-08-04", "D1")],
+        ),
+    )
+    code, out, _ = run(register, "show", "MC-2026-0001")
+    assert code == ExitCode.OK
+    lines = out.splitlines()
+    start = lines.index("  what front-line staff do (as on the case page):")
+    section = lines[start : lines.index("  open challenges: none")]
+    assert "    single point of contact: Liam Treadwell (liam.treadwell@council.example)" in section
+    assert "    allowed channel: email only" in section
+    assert (
+        "    - Single point of contact. All contact goes through the single point of contact, "
+        "Liam Treadwell. Do not deal with the matter yourself; pass it on the same day."
+    ) in section
+    assert "    If the customer emails:" in section
+    assert f"    - {said.ALLOWED_HERE}" in section
+    assert "    - Other special measure. sealed" in section
+    assert "large print" not in out
+    code, out, _ = run(register, "show", "MC-2026-0001", "--reveal")
+    assert "    - Other special measure. Write to the customer in large print." in out
+    code, out, _ = run(register, "show", "MC-2026-0001", "--format", "json")
+    line = json.loads(out)["front_line"]
+    assert line["channel"] == "email only"
+    assert [s["heading"] for s in line["situations"]] == [h for _, _, h in said.SITUATIONS]
+    assert "large print" not in out
+
+
+def test_show_lists_open_challenges(register: Path) -> None:
+    challenges = [
+        {"id": "C1", "received": "2026-08-20", "against": "D1", "grounds": "Unfair."},
+    ]
+    write_case(
+        register,
+        case(
+            decisions=[decision("D1", "2026-08-03")],
+            letters=[letter("L1", "2026-08-04", "D1")],
+            challenges=challenges,
+        ),
+    )
+    code, out, _ = run(register, "show", "MC-2026-0001")
+    assert code == ExitCode.OK
+    assert "  open challenges (awaiting a decision by a senior officer not involved):" in out
+    assert "    - C1 against D1, received 2026-08-20" in out
+    assert "Unfair" not in out
+    _, out, _ = run(register, "show", "MC-2026-0001", "--format", "json")
+    assert json.loads(out)["open_challenges"] == [
+        {"id": "C1", "against": "D1", "received": "2026-08-20"}
+    ]
 
 
 def test_due_lists_soonest_first(register: Path) -> None:
@@ -241,19 +312,30 @@ def test_due_lists_soonest_first(register: Path) -> None:
         ("2026-12-20", "MC-2026-0002", "deletion", False),
     ]
     code, out, _ = run(register, "due", "--within", "15")
-    assert out.splitlines()[0] == "2026-11-01  OVERDUE MC-2026-0003: monitoring period ends"
-    assert "MC-2026-0002" not in out
+    assert out.splitlines() == [
+        "Reviews overdue (1)",
+        "  2026-11-01  MC-2026-0003  review due",
+        "",
+        "Reviews due within 15 days (1)",
+        "  2026-12-10  MC-2026-0001  review due",
+        "",
+        "Monitoring periods ended (1)",
+        "  2026-11-01  MC-2026-0003  monitoring period ends",
+        "",
+        "Monitoring periods ending within 15 days (1)",
+        "  2026-12-10  MC-2026-0001  monitoring period ends",
+    ]
     assert "Jordan" not in out
 
 
 def test_due_names_customers_only_when_asked(stage_1: Path) -> None:
     code, out, _ = run(stage_1, "due", "--within", "90")
     assert code == ExitCode.OK
-    assert "MC-2026-0001: " in out
+    assert "  2027-02-03  MC-2026-0001  review due" in out
     assert "Jordan Fictitious" not in out
     code, out, _ = run(stage_1, "due", "--within", "90", "--names")
     assert code == ExitCode.OK
-    assert "MC-2026-0001  Jordan Fictitious: " in out
+    assert "  2027-02-03  MC-2026-0001  Jordan Fictitious  review due" in out
     code, out, _ = run(stage_1, "due", "--within", "90", "--names", "--format", "json")
     assert {item["name"] for item in json.loads(out)} == {"Jordan Fictitious"}
 
@@ -269,14 +351,17 @@ def test_due_names_need_the_keystore(
     empty = tmp_path / "empty-keystore"
     code, out, _ = run(stage_1, "due", "--within", "90", "--names", "--keystore", str(empty))
     assert code == ExitCode.OK
-    assert "MC-2026-0001  (sealed: no key): " in out
+    assert "  2027-02-03  MC-2026-0001  (sealed: no key)  review due" in out
+
+
+OPENING = ("--name", "Sam Example", "--service", "council-tax")
 
 
 def test_new_scaffolds_the_next_free_id(stage_1: Path) -> None:
     (stage_1 / "cases" / "deletions.yaml").write_text(
         "deletions:\n  - id: MC-2026-0007\n", encoding="utf-8"
     )
-    code, out, _ = run(stage_1, "new")
+    code, out, _ = run(stage_1, "new", *OPENING)
     assert code == ExitCode.OK
     assert out.strip() == "created cases/MC-2026-0008.yaml; fill it in with: mcr edit MC-2026-0008"
     text = (stage_1 / "cases" / "MC-2026-0008.yaml").read_text()
@@ -286,7 +371,7 @@ def test_new_scaffolds_the_next_free_id(stage_1: Path) -> None:
 
 def test_new_makes_the_key_and_seals(register: Path, tmp_path: Path) -> None:
     store = tmp_path / "new-keystore"
-    code, _, _ = run(register, "new", "--keystore", str(store))
+    code, _, _ = run(register, "new", *OPENING, "--keystore", str(store))
     assert code == ExitCode.OK
     text = (register / "cases" / "MC-2026-0001.yaml").read_text()
     assert re.search(r"^  name: ENC\[mcr1,1,", text, flags=re.MULTILINE)
@@ -298,7 +383,55 @@ def test_new_makes_the_key_and_seals(register: Path, tmp_path: Path) -> None:
 def test_new_refuses_an_id_that_already_has_a_key(register: Path, tmp_path: Path) -> None:
     store = tmp_path / "new-keystore"
     DirectoryKeystore(store).create("MC-2026-0001")
-    code, _, err = run(register, "new", "--keystore", str(store))
+    code, _, err = run(register, "new", *OPENING, "--keystore", str(store))
     assert code == ExitCode.USAGE
     assert "already holds a key for it" in err
     assert not (register / "cases" / "MC-2026-0001.yaml").exists()
+
+
+def test_due_has_the_dashboards_categories_with_counts_and_aligned_columns(
+    register: Path,
+) -> None:
+    challenge = {"id": "C1", "received": "2026-09-01", "against": "D1", "grounds": "Unfair."}
+    write_case(
+        register,
+        case(
+            decisions=[decision("D1", "2026-08-03")],
+            letters=[letter("L1", "2026-08-04", "D1")],
+            challenges=[challenge],
+        ),
+    )
+    write_case(
+        register,
+        case(
+            id="MC-2026-0002",
+            decisions=[decision("D1", "2026-07-01")],
+            reviews=[review("R1", "2026-11-02", "escalate")],
+            letters=[letter("L1", "2026-07-02", "D1"), letter("L2", "2026-11-03", "R1")],
+        ),
+    )
+    code, out, _ = run(register, "due", "--within", "10", "--names")
+    assert code == ExitCode.OK
+    assert out.splitlines() == [
+        "Escalations pending: a stage 2 decision is awaited (1)",
+        "  2026-11-02  MC-2026-0002  Jordan Fictitious  since 2026-11-02",
+        "",
+        "Open challenges: awaiting a decision by a senior officer not involved (1)",
+        "  2026-09-01  MC-2026-0001  Jordan Fictitious  C1 against D1, received 2026-09-01",
+    ]
+    assert "Unfair" not in out
+    code, out, _ = run(register, "due", "--within", "10", "--format", "json")
+    rows = {(r["kind"], r["case"], r["heading"]) for r in json.loads(out)}
+    assert rows == {
+        ("escalation", "MC-2026-0002", "Escalations pending: a stage 2 decision is awaited"),
+        (
+            "challenge",
+            "MC-2026-0001",
+            "Open challenges: awaiting a decision by a senior officer not involved",
+        ),
+    }
+
+
+def test_due_with_nothing_due_says_so(register: Path) -> None:
+    code, out, _ = run(register, "due", "--within", "10")
+    assert (code, out.strip()) == (ExitCode.OK, "Nothing due or overdue within 10 days.")

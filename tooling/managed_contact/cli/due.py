@@ -1,4 +1,4 @@
-"""`mcr due`: reviews, monitoring ends and deletions due or overdue, soonest first."""
+"""`mcr due`: what Customer Relations must do, by category as on the dashboard, soonest first."""
 
 from __future__ import annotations
 
@@ -49,8 +49,10 @@ def due(
     today: str | None,
     fmt: str,
 ) -> None:
-    """List reviews, monitoring ends and deletions due or overdue, soonest first.
+    """List what is due or overdue, under a heading per category with its count, soonest first.
 
+    The dashboard's categories: reviews, monitoring periods, deletions, activity while dormant,
+    escalations awaiting stage 2, legal holds, subject access replies and open challenges.
     Cases are named by id; --names adds the customer's name, for reading, not for logs.
     """
     root = register_root(register_dir)
@@ -63,10 +65,14 @@ def due(
         fail_with(result.findings.sorted(), 0)
     window = within if within is not None else result.register.policy.periods.due_soon_days
     holds = {c.case.id: c.case.legal_holds for c in result.register.cases}
-    items = due_items(result.statuses, day, window, holds)
+    challenges = {c.case.id: c.case.challenges for c in result.register.cases}
+    items = due_items(result.statuses, day, window, holds, challenges)
     shown = (
         {c.case.id: c.case.customer.name if not c.sealed else None for c in result.register.cases}
         if names
         else None
     )
-    click.echo(report.due_json(items, shown) if fmt == "json" else report.due_text(items, shown))
+    if fmt == "json":
+        click.echo(report.due_json(items, window, shown))
+    else:
+        click.echo(report.due_text(items, window, shown))

@@ -14,6 +14,7 @@ from .delete import delete
 from .demo import demo_repo
 from .due import due
 from .edit import edit
+from .find import find
 from .hold import hold
 from .keys import keys
 from .new import new
@@ -33,7 +34,7 @@ def main() -> None:
 
 for command in (check, show, due, new, schema, build, serve, signers, demo_repo):
     main.add_command(command)
-for command in (edit, seal, unseal, setup, delete, hold, keys, sar):
+for command in (edit, find, seal, unseal, setup, delete, hold, keys, sar):
     main.add_command(command)
 
 

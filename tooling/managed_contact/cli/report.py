@@ -8,10 +8,11 @@ from datetime import date
 from typing import Any
 
 from ..register.findings import Finding
+from ..register.front_line import front_line, what_to_do
 from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status
 from ..register.model import Case
-from ..register.schedule import DueItem
+from ..register.schedule import DueItem, grouped, open_challenges
 from ..register.words import WITHHELD, describe_measure
 
 
@@ -84,6 +85,11 @@ def show_data(
         "dormant_since": _day(status.dormant_since),
         "deletion_due": _day(status.deletion_due),
         "legal_holds_open": list(status.open_holds),
+        "open_challenges": [
+            {"id": c.id, "against": c.against, "received": _day(c.received)}
+            for c in open_challenges(case.challenges)
+        ],
+        "front_line": _front_line_data(status, index, reveal) if status.active else None,
         "councillors": [
             {
                 "councillor": c.councillor,
@@ -103,6 +109,19 @@ def show_data(
                 "allowed": s.allowed,
             }
             for s in status.steps
+        ],
+    }
+
+
+def _front_line_data(status: Status, index: Index, reveal: bool) -> dict[str, Any]:
+    line = front_line(status.measures, index, reveal=reveal)
+    return {
+        "single_point_of_contact": line.spoc_text(),
+        "channel": line.channel_text(),
+        "in_any_contact": [s.plain() for s in line.general],
+        "situations": [
+            {"heading": s.heading, "allowed": s.allowed, "steps": [i.plain() for i in s.steps]}
+            for s in line.situations
         ],
     }
 
@@ -133,6 +152,11 @@ def show_text(
             out.append(f"  next review due: {data['next_review_due']}{flag}")
         if status.escalation_pending:
             out.append("  escalation to stage 2 pending a decision")
+        line = front_line(status.measures, index, reveal=reveal)
+        out.append("  what front-line staff do (as on the case page):")
+        out.append(f"    single point of contact: {line.spoc_text()}")
+        out.append(f"    allowed channel: {line.channel_text()}")
+        out.extend(f"    {text}" for text in what_to_do(line))
     if status.state == "dormant":
         out.append(f"  dormant since: {data['dormant_since']}")
         if status.last_activity:
@@ -146,6 +170,14 @@ def show_text(
             f" (blocked by legal hold {', '.join(status.open_holds)})" if status.open_holds else ""
         )
         out.append(f"  deletion due: {data['deletion_due']}{held}")
+    challenges = data["open_challenges"]
+    if challenges:
+        out.append("  open challenges (awaiting a decision by a senior officer not involved):")
+        out.extend(
+            f"    - {c['id']} against {c['against']}, received {c['received']}" for c in challenges
+        )
+    else:
+        out.append("  open challenges: none")
     if case.councillors:
         out.append("  councillors:")
         for c in case.councillors:
@@ -167,22 +199,33 @@ def _name(names: dict[str, str | None], case_id: str) -> str:
     return name if name is not None else f"({WITHHELD}: no key)"
 
 
-def due_text(items: Sequence[DueItem], names: dict[str, str | None] | None = None) -> str:
-    """What is due, one line each, by case id; with `names` (case id to the customer's name,
-    None where it could not be unsealed) the name too."""
+def due_text(
+    items: Sequence[DueItem], within: int, names: dict[str, str | None] | None = None
+) -> str:
+    """What is due under a heading per category with its count, in aligned columns (due, case,
+    the customer's name with `names`, what); `names` maps a case id to the customer's name, None
+    where it could not be unsealed."""
     if not items:
-        return "Nothing due."
-    lines = []
-    for item in items:
-        flag = "OVERDUE " if item.overdue else ""
-        note = f" ({item.note})" if item.note else ""
-        who = f"  {_name(names, item.case_id)}" if names is not None else ""
-        lines.append(f"{item.due}  {flag}{item.case_id}{who}: {item.label}{note}")
+        return f"Nothing due or overdue within {within} days."
+    who = {i.case_id: _name(names, i.case_id) for i in items} if names is not None else {}
+    width = max((len(n) for n in who.values()), default=0)
+    lines: list[str] = []
+    for heading, rows in grouped(items, within):
+        if lines:
+            lines.append("")
+        lines.append(f"{heading} ({len(rows)})")
+        for item in rows:
+            name = f"  {who[item.case_id]:<{width}}" if names is not None else ""
+            what = item.note or item.label
+            lines.append(f"  {item.due}  {item.case_id}{name}  {what}".rstrip())
     return "\n".join(lines)
 
 
-def due_json(items: Sequence[DueItem], names: dict[str, str | None] | None = None) -> str:
-    """What is due as JSON; with `names`, each item has the customer's `name`."""
+def due_json(
+    items: Sequence[DueItem], within: int, names: dict[str, str | None] | None = None
+) -> str:
+    """What is due as JSON, each item with the `heading` it is listed under; with `names`,
+    each item has the customer's `name`."""
     rows: list[dict[str, Any]] = []
     for i in items:
         row: dict[str, Any] = {
@@ -191,6 +234,7 @@ def due_json(items: Sequence[DueItem], names: dict[str, str | None] | None = Non
             "kind": i.kind,
             "overdue": i.overdue,
             "note": i.note,
+            "heading": i.heading(within),
         }
         if names is not None:
             row["name"] = names.get(i.case_id)

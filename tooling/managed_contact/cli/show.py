@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import UnknownCase
+from ..errors import ExitCode, UnknownCase
 from ..register.check import run_check
+from ..register.snapshot import CASE_NAME
 from . import report
 from .options import (
     fail_with,
@@ -21,6 +22,12 @@ from .options import (
     today_option,
 )
 from .seal import require_keystore
+
+
+class NotACase(UnknownCase):
+    """`mcr show` on an id no case file carries: a finding, not a usage error."""
+
+    exit_code = ExitCode.FINDINGS
 
 
 @click.command()
@@ -44,14 +51,24 @@ def show(
     today: str | None,
     fmt: str,
 ) -> None:
-    """Show a case's derived state, dates, measures and history, in plain words.
+    """Show a case's derived state, dates, measures, what front-line staff do (as the site's
+    case page says it), open challenges and history, in plain words.
 
-    Personal values show as 'sealed' unless --reveal is given.
+    Personal values show as 'sealed' unless --reveal is given. Exit 1 if CASE_ID is not a case.
     """
     root = register_root(register_dir)
     path = root / "cases" / f"{case_id}.yaml"
+    if not CASE_NAME.match(path.name):
+        raise NotACase(
+            f"{case_id} is not a case id: case ids look like MC-2026-0001. To find a case by "
+            "the customer's name, use: mcr find NAME"
+        )
     if not path.is_file():
-        raise UnknownCase(f"no case {case_id}: there is no cases/{case_id}.yaml")
+        raise NotACase(
+            f"no case {case_id}: there is no cases/{case_id}.yaml (it may have been deleted at "
+            "the end of retention: see cases/deletions.yaml). To find a case by the customer's "
+            "name, use: mcr find NAME"
+        )
     day = today_from(today)
     keys = require_keystore(root, keystore_spec, "for --reveal").get if reveal else None
     result = run_check(root, day, only=[path], keys=keys)

@@ -1,15 +1,18 @@
-"""`mcr new`: a new case file with the next free id, its key made and its values sealed."""
+"""`mcr new`: a new case file with the next free id and its opening facts, its key made and its
+values sealed."""
 
 from __future__ import annotations
 
 import os
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from ..errors import McrError
 from ..sealing.keystore import KeyExists, Keystore
+from ..sealing.text import render_scalar
 from .personal import seal_text
 from .rules import MODELINE
 from .snapshot import DELETIONS_NAME
@@ -19,12 +22,11 @@ _ID = re.compile(r"MC-([0-9]{4})-([0-9]{4})")
 #: A new case. No comments: a case file allows none (they could not be sealed).
 TEMPLATE = """{modeline}
 id: {case_id}
-opened: {today}
+opened: {opened}
 customer:
-  name: ""
-scope:
-  council_wide: false
-  services: []
+{customer}scope:
+  council_wide: {council_wide}
+  services: [{services}]
 incidents: []
 adjustments: []
 resolution_attempts: []
@@ -32,6 +34,47 @@ decisions: []
 reviews: []
 letters: []
 """
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The facts a case is opened with: who the customer is, and which services it covers."""
+
+    name: str = ""
+    services: tuple[str, ...] = ()
+    council_wide: bool = False
+    opened: date | None = None
+    aliases: tuple[str, ...] = ()
+    address: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    reference: str | None = None
+
+
+def _customer(opening: Opening) -> str:
+    """The `customer:` mapping's lines, each value written as YAML reads it back."""
+    name = render_scalar(opening.name, 4, flow=False) if opening.name else '""'
+    lines = [f"  name: {name}"]
+    if opening.aliases:
+        lines.append("  aliases:")
+        lines.extend(f"    - {render_scalar(a, 6, flow=False)}" for a in opening.aliases)
+    for name in ("address", "email", "phone", "reference"):
+        value = getattr(opening, name)
+        if value:
+            lines.append(f"  {name}: {render_scalar(value, 4, flow=False)}")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def case_text(case_id: str, today: date, opening: Opening) -> str:
+    """A new case file's text, not yet sealed."""
+    return TEMPLATE.format(
+        modeline=MODELINE,
+        case_id=case_id,
+        opened=(opening.opened or today).isoformat(),
+        customer=_customer(opening),
+        council_wide="true" if opening.council_wide else "false",
+        services=", ".join(opening.services),
+    )
 
 
 def used_ids(cases_dir: Path) -> set[str]:
@@ -53,9 +96,11 @@ def next_id(cases_dir: Path, year: int) -> str:
     return f"MC-{year:04d}-{number:04d}"
 
 
-def scaffold(cases_dir: Path, today: date, keystore: Keystore) -> Path:
-    """Make the next free case's key in `keystore` and write its file, sealed; never
-    overwrites a file or a key (KeyExists if the id already has a key)."""
+def scaffold(
+    cases_dir: Path, today: date, keystore: Keystore, opening: Opening | None = None
+) -> Path:
+    """Make the next free case's key in `keystore` and write its file with the `opening`
+    facts, sealed; never overwrites a file or a key (KeyExists if the id already has a key)."""
     case_id = next_id(cases_dir, today.year)
     path = cases_dir / f"{case_id}.yaml"
     try:
@@ -66,7 +111,7 @@ def scaffold(cases_dir: Path, today: date, keystore: Keystore) -> Path:
             "a key is the only way into every past version of its case, so no new case is "
             f"made with it. Find out whose it is (mcr keys check) before going on"
         ) from None
-    text = TEMPLATE.format(modeline=MODELINE, case_id=case_id, today=today.isoformat())
+    text = case_text(case_id, today, opening or Opening())
     _write_new(path, seal_text(text, f"cases/{path.name}", key))
     return path
 

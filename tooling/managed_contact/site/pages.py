@@ -42,11 +42,13 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel
 
 from ..errors import McrError
+from ..register import front_line as said
 from ..register.findings import Finding, Severity
+from ..register.front_line import Contact, Piece, Step, front_line, step
 from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status, derive
 from ..register.model import PERSONAL_MARK, Case, Measure
-from ..register.policy import MeasureKind, Policy
+from ..register.policy import Policy
 from ..register.schedule import DueItem, due_items
 from ..register.snapshot import CASE_NAME, CaseFile, case_paths, load_case, load_register
 from ..sealing.keystore import ENV as KEYSTORE_ENV
@@ -58,17 +60,6 @@ PART_A = Path("policy") / "part-a.md"
 CASES_DIR = "cases"
 FRAGMENT = re.compile(r"<!--\s*managed-contact:([a-z-]+)\s*-->")
 """A hand-written page asks for a generated fragment with ``<!-- managed-contact:NAME -->``."""
-
-# The three situations a front-line officer meets, and the channel each one is.
-SITUATIONS: tuple[tuple[str, str, str], ...] = (
-    ("phone", "telephone", "If the customer phones"),
-    ("email", "email", "If the customer emails"),
-    ("visit", "in-person", "If the customer visits or you meet them"),
-)
-# Measure values that are personal data: never shown on the site.
-PERSONAL_VALUES = frozenset({"advocate"})
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-_SCRIPT = re.compile(r"\"([^\"]+)\"")
 
 
 class SiteDataError(McrError):
@@ -338,12 +329,6 @@ class Situation:
 
 
 @dataclass(frozen=True)
-class Contact:
-    name: str
-    email: str | None
-
-
-@dataclass(frozen=True)
 class Choice:
     """A councillor's choice about one arrangement."""
 
@@ -389,65 +374,30 @@ class CaseView:
         return "One service" if len(self.services) == 1 else "Several services"
 
 
-def _value(measure: Measure, name: str, index: Index) -> str | None:
-    if name in PERSONAL_VALUES:
-        return "(ask the Customer Relations Team)" if getattr(measure, name, None) else None
-    if name == "spoc" and measure.spoc:
-        person = index.people.get(measure.spoc)
-        return person.name if person else measure.spoc
-    if name == "channel" and measure.channel:
-        channel = index.channels.get(measure.channel)
-        return (channel.label if channel else measure.channel).lower()
-    raw = getattr(measure, name, None)
-    return None if raw is None else str(raw)
-
-
-def _fill(template: str, measure: Measure, index: Index) -> Markup:
-    """The catalogue's `front_line` text with the case's values put in, every part escaped."""
+def _markup(pieces: tuple[Piece, ...]) -> Markup:
+    """A step's text in HTML: every part escaped, a case's value in bold."""
     out = Markup("")
-    last = 0
-    whole = _PLACEHOLDER.fullmatch(template.strip()) is not None
-    for match in _PLACEHOLDER.finditer(template):
-        out += escape(template[last : match.start()])
-        value = _value(measure, match.group(1), index)
-        if value is None:
-            out += escape(match.group(0))
-        elif whole:
-            out += escape(value)
+    for piece in pieces:
+        if piece.value:
+            out += Markup("<strong>{}</strong>").format(piece.text)
         else:
-            out += Markup("<strong>{}</strong>").format(value)
-        last = match.end()
-    out += escape(template[last:])
+            out += escape(piece.text)
     return out
 
 
 def instruction(measure: Measure, index: Index) -> Instruction:
     """A measure in plain English from its catalogue entry; a quoted script is set apart."""
-    kind = index.measures.get(measure.measure)
-    label = kind.label if kind else measure.measure
-    template = kind.front_line if kind else (measure.description or label)
-    times = measure.times
-    quoted = _SCRIPT.search(template)
-    if quoted and "{" not in quoted.group(1):
-        return Instruction(
-            label=label,
-            text=_fill(template[: quoted.start()].rstrip(), measure, index),
-            script=escape(quoted.group(1)),
-            after=_fill(template[quoted.end() :].strip(), measure, index) or None,
-            times=times,
-        )
-    return Instruction(label=label, text=_fill(template, measure, index), times=times)
+    return _instruction(step(measure, index))
 
 
-def _situations_of(measure: Measure, kind: MeasureKind | None) -> frozenset[str] | None:
-    """The situations a measure is about; None when it applies to every contact."""
-    if kind is None:
-        return None
-    if kind.only_channel:
-        return frozenset(key for key, channel, _ in SITUATIONS if channel != measure.channel)
-    if kind.blocks_channels:
-        return frozenset(key for key, channel, _ in SITUATIONS if channel in kind.blocks_channels)
-    return frozenset(kind.situations) or None
+def _instruction(found: Step) -> Instruction:
+    return Instruction(
+        label=found.label,
+        text=_markup(found.text),
+        script=escape(found.script) if found.script is not None else None,
+        after=_markup(found.after) or None,
+        times=found.times,
+    )
 
 
 def current_choices(case: Case, data: SiteData) -> list[Choice]:
@@ -477,37 +427,15 @@ def case_view(case: Case, data: SiteData) -> CaseView:
     """Everything a front-line officer needs about an active case, and nothing else."""
     status = data.statuses[case.id]
     index = data.index
-    general: list[Instruction] = []
-    by_situation: dict[str, list[Instruction]] = {key: [] for key, _, _ in SITUATIONS}
-    allowed: str | None = None
-    blocked: list[str] = []
-    spocs: dict[str, Contact] = {}
-    for measure in status.measures:
-        kind = index.measures.get(measure.measure)
-        item = instruction(measure, index)
-        where = _situations_of(measure, kind)
-        if where is None:
-            general.append(item)
-        else:
-            for key in where:
-                by_situation[key].append(item)
-        if kind is not None and kind.only_channel and measure.channel:
-            allowed = measure.channel
-        if kind is not None:
-            blocked.extend(c for c in kind.blocks_channels if c not in blocked)
-        if measure.spoc:
-            person = index.people.get(measure.spoc)
-            spocs[measure.spoc] = Contact(
-                person.name if person else measure.spoc, person.email if person else None
-            )
+    line = front_line(status.measures, index)
     situations = tuple(
         Situation(
-            key=key,
-            heading=heading,
-            allowed=allowed == channel,
-            instructions=tuple(by_situation[key]),
+            key=s.key,
+            heading=s.heading,
+            allowed=s.allowed,
+            instructions=tuple(_instruction(i) for i in s.steps),
         )
-        for key, channel, heading in SITUATIONS
+        for s in line.situations
     )
     services = [index.services[s] for s in case.scope.services if s in index.services]
     decision = status.decision
@@ -530,20 +458,13 @@ def case_view(case: Case, data: SiteData) -> CaseView:
             index.measures[m.measure].label if m.measure in index.measures else m.measure
             for m in status.measures
         ),
-        spocs=tuple(spocs.values()),
-        allowed_channel=_channel_label(allowed, index),
-        blocked_channels=tuple(_channel_label(c, index) or c for c in blocked),
-        general=tuple(general),
+        spocs=line.spocs,
+        allowed_channel=line.allowed_channel,
+        blocked_channels=line.blocked_channels,
+        general=tuple(_instruction(i) for i in line.general),
         situations=situations,
         councillors=tuple(current_choices(case, data)),
     )
-
-
-def _channel_label(channel: str | None, index: Index) -> str | None:
-    if channel is None:
-        return None
-    found = index.channels.get(channel)
-    return found.label if found else channel
 
 
 # --- Dashboard -----------------------------------------------------------------------------
@@ -708,6 +629,7 @@ class Renderer:
         )
         self.env.globals["settings"] = self.data.policy.settings
         self.env.globals["today"] = self.data.today
+        self.env.globals["said"] = said
 
     def view(self, case: Case) -> CaseView:
         """The case as the site shows it, worked out once per build."""
