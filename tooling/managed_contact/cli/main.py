@@ -17,6 +17,7 @@ from .edit import edit
 from .hold import hold
 from .keys import keys
 from .new import new
+from .record import record_command
 from .sar import sar
 from .schema import schema
 from .seal import seal, setup, unseal
@@ -33,7 +34,7 @@ def main() -> None:
 
 for command in (check, show, due, new, schema, build, serve, signers, demo_repo):
     main.add_command(command)
-for command in (edit, seal, unseal, setup, delete, hold, keys, sar):
+for command in (record_command, edit, seal, unseal, setup, delete, hold, keys, sar):
     main.add_command(command)
 
 
