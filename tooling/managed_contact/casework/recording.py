@@ -288,7 +288,9 @@ def _filled(
             f"{file}: the challenge is written on one line; rewrite it one value per line "
             "with 'mcr edit', then record its outcome again"
         )
-    column = first.start - (body.rfind("\n", 0, first.start) + 1)
+    line_start = body.rfind("\n", 0, first.start) + 1
+    lead = re.match(r"[ \t]*(?:- +)*", body[line_start : first.start])
+    column = lead.end() if lead else 0
     last = len(body[: max(s.end for s in spans)].rstrip())
     line_end = body.find("\n", last)
     line_end = len(body) if line_end < 0 else line_end
