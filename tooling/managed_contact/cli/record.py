@@ -56,6 +56,14 @@ SHARED_HELP = {
     "--reference": "The police or matter reference",
 }
 
+#: The lists whose ids are offered when an entry is asked for, by the field asking.
+ENTRY_CHOICES = {
+    "about": ("decisions", "reviews", "challenges"),
+    "against": ("decisions", "reviews"),
+    "challenge": ("challenges",),
+    "incidents": ("incidents",),
+}
+
 #: Options that may be given more than once.
 REPEATED = {"--measure": "MEASURE", "--opinion": "PERSON=TEXT"}
 
@@ -236,15 +244,21 @@ def _ask(
         return _ask_measures(policy, today, flat)
     words = q.words
     if q.kind in ("entry", "entries"):
-        ids = [i for section in entry_ids(root, case_id).values() for i in section]
-        words += f" ({', '.join(ids) or 'none yet'})"
+        held = entry_ids(root, case_id)
+        sections = ENTRY_CHOICES.get(q.field, tuple(held))
+        ids = [i for section in sections for i in held.get(section, [])]
+        words += f" ({', '.join(ids) or 'none recorded yet'})"
     options = _choices_of(q, policy)
+    several = q.kind in ("conduct-list", "states", "people", "entries")
     while True:
-        click.echo(words)
-        numbers = _numbered(options) if options else {}
-        several = q.kind in ("conduct-list", "states", "people", "entries")
-        hint = "numbers or ids, separated by commas" if several else "a number or an id"
-        raw = click.prompt(f"  ({hint})" if options else " ", default="", show_default=False)
+        if options:
+            click.echo(words)
+            numbers = _numbered(options)
+            hint = "numbers or ids, separated by commas" if several else "a number or an id"
+            raw = click.prompt(f"  Choose ({hint})", default="", show_default=False)
+        else:
+            numbers = {}
+            raw = click.prompt(words, default="", show_default=False, prompt_suffix=" ")
         if not raw.strip() and not q.required:
             return None
         try:
@@ -260,7 +274,7 @@ def _ask_measures(policy: Policy, today: date, flat: dict[str, Any]) -> list[dic
         click.echo("Which measures apply?")
         numbers = _numbered([(m.id, m.label) for m in catalogue])
         raw = click.prompt(
-            "  (numbers or ids, separated by commas)", default="", show_default=False
+            "  Choose (numbers or ids, separated by commas)", default="", show_default=False
         )
         chosen = [numbers.get(p.strip(), p.strip()) for p in raw.split(",") if p.strip()]
         by_id = {m.id: m for m in policy.measures.measures}
@@ -278,7 +292,12 @@ def _ask_measures(policy: Policy, today: date, flat: dict[str, Any]) -> list[dic
             while True:
                 words = MEASURE_WORDS.get(name, name)
                 suffix = "" if required else " (blank: leave out)"
-                raw = click.prompt(f"{kind.label}: {words}{suffix}", default="", show_default=False)
+                raw = click.prompt(
+                    f"{kind.label}: {words}{suffix}",
+                    default="",
+                    show_default=False,
+                    prompt_suffix=" ",
+                )
                 if not raw.strip() and not required:
                     break
                 try:
