@@ -370,7 +370,7 @@ def test_missing_value_without_a_terminal_is_a_usage_error(register: Path) -> No
         (["--decided-by=Hugo Baret"], "Hugo Barrett (hugo-barrett)"),
         (["--measure=spoc"], "needs spoc="),
         (["--measure=spoc minutes=3"], "takes spoc=..."),
-        (["--about=D1"], "not a value of a incident"),
+        (["--about=D1"], "not one of the values of 'incident'"),
     ],
 )
 def test_values_checked_against_policy(register: Path, options: list[str], words: str) -> None:
@@ -416,3 +416,13 @@ def test_the_files_own_indentation_is_kept(register: Path) -> None:
     assert added[0] == "  - id: I3\n"
     assert added[1] == "    date: 2026-07-30\n"
     assert [f.rule for f in run_check(register, TODAY, keys=demo.get).findings.errors] == []
+
+
+def test_windows_line_breaks_are_kept(register: Path) -> None:
+    path = put(register, decisions=DECIDED)
+    text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(text.encode("utf-8"))
+    record(register, CASE, "letter", L_VALUES, keystore(), TODAY)
+    after = path.read_bytes().decode("utf-8")
+    assert "\n" not in after.replace("\r\n", "")
+    assert only_inserted(text, after)[0] == "letters:\r\n"

@@ -253,7 +253,9 @@ def _appended(body: str, section: str, item: list[str], file: str) -> tuple[str,
     item's text is in the result."""
     newline, _ = _layout(body)
     text = newline.join(item)
-    head = re.search(rf"^{re.escape(section)}:[ \t]*([^\r\n]*?)[ \t]*$", body, re.MULTILINE)
+    head = re.search(
+        rf"^{re.escape(section)}:[ \t]*([^\r\n]*?)[ \t]*(?=\r?\n|\Z)", body, re.MULTILINE
+    )
     if head is None:
         lead = body if body.endswith(("\n", "\r")) or not body else body + newline
         start = len(lead) + len(section) + 1 + len(newline)

@@ -172,7 +172,7 @@ def _values(
     mine = {q.option for q in questions}
     for option in _all_options():
         if option not in mine and given.get(_param(option)):
-            raise click.UsageError(f"{option} is not a value of a {kind}", ctx=None)
+            raise click.UsageError(f"{option} is not one of the values of '{kind}'")
     flat: dict[str, Any] = {}
     for q in questions:
         raw = given.get(_param(q.option))
