@@ -318,7 +318,7 @@ def _report(done: Recorded, case_id: str) -> None:
         about = f.path
         click.echo(f"still to record: {f.message} ({f.rule}, {about})")
         click.echo(f"  record it with: mcr record letter {case_id} --about {done.entry}")
-    click.echo("next, commit it:")
+    click.echo("then commit both:" if done.owed else "next, commit it:")
     click.echo(f"  {done.commit}")
     if done.approvals:
         click.echo("the change needs the signed approval (a signed commit, or the forge's) of:")
