@@ -18,6 +18,7 @@ from .find import find
 from .hold import hold
 from .keys import keys
 from .new import new
+from .record import record_command
 from .sar import sar
 from .schema import schema
 from .seal import seal, setup, unseal
@@ -34,7 +35,7 @@ def main() -> None:
 
 for command in (check, show, due, new, schema, build, serve, signers, demo_repo):
     main.add_command(command)
-for command in (edit, find, seal, unseal, setup, delete, hold, keys, sar):
+for command in (record_command, edit, find, seal, unseal, setup, delete, hold, keys, sar):
     main.add_command(command)
 
 
