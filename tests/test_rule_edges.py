@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from casebuilder import case, decision, letter, review
 from scenario import located
+
+from casebuilder import case, decision, letter, review
 
 D1 = decision("D1", "2023-06-05")
 L1 = letter("L1", "2023-06-06", "D1")
