@@ -363,7 +363,10 @@ def test_new_scaffolds_the_next_free_id(stage_1: Path) -> None:
     )
     code, out, _ = run(stage_1, "new", *OPENING)
     assert code == ExitCode.OK
-    assert out.strip() == "created cases/MC-2026-0008.yaml; fill it in with: mcr edit MC-2026-0008"
+    assert out.strip() == (
+        "created cases/MC-2026-0008.yaml; record what happened with: "
+        "mcr record incident MC-2026-0008"
+    )
     text = (stage_1 / "cases" / "MC-2026-0008.yaml").read_text()
     assert text.splitlines()[0] == MODELINE
     assert "id: MC-2026-0008" in text

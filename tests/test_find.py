@@ -89,6 +89,13 @@ def run(root: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.fixture(autouse=True)
+def _own_keystore(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A keystore of each test's own: the session's may hold a key for MC-2026-0002, which the
+    search must find missing."""
+    monkeypatch.setenv("MCR_KEYSTORE", str(tmp_path / "keys"))
+
+
 @pytest.fixture
 def people(register: Path, tmp_path: Path) -> Path:
     """Four cases: one at stage 1, one dormant found by an alias, one sealed with a key the

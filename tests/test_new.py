@@ -82,7 +82,10 @@ def test_new_takes_the_opening_facts_as_options_and_seals_them(register: Path) -
         "--opened", "2026-10-01",
     )  # fmt: skip
     assert (code, err) == (ExitCode.OK, "")
-    assert out.strip() == "created cases/MC-2026-0001.yaml; fill it in with: mcr edit MC-2026-0001"
+    assert out.strip() == (
+        "created cases/MC-2026-0001.yaml; record what happened with: "
+        "mcr record incident MC-2026-0001"
+    )
     text = (register / "cases" / "MC-2026-0001.yaml").read_text()
     assert text.splitlines()[0] == MODELINE
     for private in ("Robin", "Hara", "Imaginary", "robin@", "960777", "CRM-0042"):

@@ -226,3 +226,47 @@ def test_review_findings_point_at_the_reviewers_and_the_review() -> None:
         ("MC315", "reviews[0].reviewed_by"),
         ("MC344", "reviews[0]"),
     ]
+
+
+def test_values_only_a_continuing_review_takes_point_at_themselves() -> None:
+    closing = review("R1", "2023-12-01", "close", extend_to="2024-06-01")
+    data = case(decisions=[D1], reviews=[closing], letters=[L1, letter("L2", "2023-12-02", "R1")])
+    assert located(data, date(2024, 1, 1)) == [("MC103", "reviews[0].extend_to")]
+
+
+def test_a_new_expiry_on_the_day_of_the_review_points_at_it() -> None:
+    same_day = review("R1", "2023-12-01", "continue", extend_to="2023-12-01")
+    data = case(decisions=[D1], reviews=[same_day], letters=[L1, letter("L2", "2023-12-02", "R1")])
+    assert ("MC340", "reviews[0].extend_to") in located(data, date(2023, 12, 1))
+
+
+def test_an_escalation_not_yet_completed_points_at_the_review() -> None:
+    data = case(
+        decisions=[D1],
+        reviews=[review("R1", "2023-12-01", "escalate")],
+        letters=[L1, letter("L2", "2023-12-02", "R1")],
+    )
+    assert located(data, date(2023, 12, 3)) == [("MC343", "reviews[0]")]
+
+
+# Letters: MC321, MC322.
+
+
+def test_a_letter_missing_contents_names_each_by_its_label() -> None:
+    from scenario import findings
+
+    short = letter("L1", "2023-06-06", "D1")
+    short["states"] = [s for s in short["states"] if s not in ("impact", "lgsco")]
+    (found,) = findings(case(decisions=[D1], letters=[short]), date(2023, 7, 1))
+    assert (found.rule, found.path) == ("MC321", "letters[0].states")
+    assert found.message == (
+        "letter L1 does not state: The Local Government and Social Care Ombudsman's details; "
+        "The impact of the conduct on the service"
+    )
+
+
+def test_no_right_of_appeal_is_found_where_the_letter_states_it() -> None:
+    both = letter("L1", "2023-06-06", "D1")
+    both["states"].insert(2, "no-right-of-appeal")
+    data = case(decisions=[D1], letters=[both])
+    assert located(data, date(2023, 7, 1)) == [("MC322", "letters[0].states[2]")]

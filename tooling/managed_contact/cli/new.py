@@ -194,8 +194,9 @@ def new(
     names, address, email, phone, CRM reference, all optional), the services affected, whether
     the conduct is council-wide, and the opening date (default today). Without a terminal,
     --name and --service are needed. It first warns if a case for someone with the same name or
-    alias exists (case ids and states only) and asks before going on (--yes to go on). Fill it
-    in with 'mcr edit CASE'. Keep to what staff need to know (data minimisation).
+    alias exists (case ids and states only) and asks before going on (--yes to go on). Record
+    what happened with 'mcr record KIND CASE'. Keep to what staff need to know (data
+    minimisation).
     """
     from ..register.scaffold import scaffold
 
@@ -227,5 +228,6 @@ def new(
     _same_name(search, yes, terminal)
     path = scaffold(root / "cases", day, keystore, opening)
     click.echo(
-        f"created {path.relative_to(root).as_posix()}; fill it in with: mcr edit {path.stem}"
+        f"created {path.relative_to(root).as_posix()}; record what happened with: "
+        f"mcr record incident {path.stem}"
     )

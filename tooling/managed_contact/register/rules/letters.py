@@ -10,7 +10,6 @@ dated before what it tells of is reported under MC340, which `chronology` owns.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -44,20 +43,18 @@ RULES = (
 def check(cx: CaseContext) -> None:
     """A letter for every decision, review and decided challenge; its contents and its sender."""
     ix = cx.index
-    by_subject: dict[str, list[int]] = defaultdict(list)
-    for i, letter in enumerate(cx.case.letters):
-        by_subject[letter.about].append(i)
-    subjects: list[tuple[tuple[str | int, ...], str, date, int | None]] = []
+    told = {letter.about for letter in cx.case.letters}
+    subjects: list[tuple[tuple[str | int, ...], str, date]] = []
     for i, dec in enumerate(cx.case.decisions):
-        subjects.append((("decisions", i), dec.id, dec.date, dec.stage))
+        subjects.append((("decisions", i), dec.id, dec.date))
     for i, rev in enumerate(cx.case.reviews):
-        subjects.append((("reviews", i), rev.id, rev.date, rev.stage or cx.stage_at(rev.date)))
+        subjects.append((("reviews", i), rev.id, rev.date))
     for i, ch in enumerate(cx.case.challenges):
         if ch.decided is not None and ch.outcome is not None:
-            subjects.append((("challenges", i), ch.id, ch.decided, cx.stage_at(ch.decided)))
-    dates = {entry_id: day for _, entry_id, day, _ in subjects}
-    for path, entry_id, _day, _stage in subjects:
-        if not by_subject.get(entry_id):
+            subjects.append((("challenges", i), ch.id, ch.decided))
+    dates = {entry_id: day for _, entry_id, day in subjects}
+    for path, entry_id, _day in subjects:
+        if entry_id not in told:
             cx.report(
                 path,
                 "MC320",
