@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 import shlex
 import shutil
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from scenario import REPO, findings
+from scenario import REPO, findings, repo_policy
 
 from managed_contact.cli.main import main
 from managed_contact.register.model import HISTORY_SECTIONS
@@ -25,6 +26,8 @@ from managed_contact.register.policy import SigningKey
 from managed_contact.register.rules.rule import E
 from managed_contact.register.snapshot import DEMO_KEYSTORE
 from managed_contact.sealing.keystore import DirectoryKeystore
+from managed_contact.site.fields import FIELDS_PAGE, cell, fields_markdown
+from managed_contact.site.reference import reference_pages
 
 GUIDES = REPO / "site" / "guides"
 TODAY = date(2026, 12, 1)
@@ -186,3 +189,44 @@ def test_each_record_command_writes_its_example(
     data = yaml.safe_load(unseal_text(path.read_text(encoding="utf-8"), file, key))
     written = next(e for e in data[section] if e["id"] == shown["id"])
     assert written == shown
+
+
+def _schema_keys(node: Any, defs: dict[str, Any], path: str = "") -> set[str]:
+    if "$ref" in node:
+        node = defs[node["$ref"].rsplit("/", 1)[-1]]
+    keys: set[str] = set()
+    for sub in [*node.get("anyOf", []), *node.get("oneOf", [])]:
+        keys |= _schema_keys(sub, defs, path)
+    if isinstance(node.get("items"), dict):
+        keys |= _schema_keys(node["items"], defs, f"{path}[]")
+    for key, sub in node.get("properties", {}).items():
+        here = f"{path}.{key}" if path else key
+        keys.add(here)
+        keys |= _schema_keys(sub, defs, here)
+    return keys
+
+
+def test_the_field_reference_covers_every_key_of_the_case_schema() -> None:
+    schema = json.loads((REPO / "schemas" / "case.schema.json").read_text(encoding="utf-8"))
+    keys = _schema_keys(schema, schema["$defs"])
+    page = fields_markdown(repo_policy())
+    shown = set(re.findall(r"^\| `([^`]+)` \|", page, re.MULTILINE))
+    assert keys
+    assert keys <= shown, sorted(keys - shown)
+    assert FIELDS_PAGE in reference_pages(repo_policy())
+    policy = repo_policy()
+    for word in (
+        *(s.id for s in policy.vocabulary.services),
+        *(m.id for m in policy.measures.measures),
+        *(c.id for c in policy.settings.letter_contents),
+    ):
+        assert cell(word) in page
+
+
+def test_the_field_reference_escapes_what_it_renders() -> None:
+    assert cell("a | b") == "a \\| b"
+    assert cell("two\nlines <b>") == "two lines \\<b\\>"
+    page = fields_markdown(repo_policy())
+    for line in page.splitlines():
+        if line.startswith("| `"):
+            assert len(re.findall(r"(?<!\\)\|", line)) == 7, line
