@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..changes.check import ALL_RULES
 from ..register.policy import Choices, Policy
 from ..register.rules import Rule
+from .fields import FIELDS_PAGE, fields_markdown
 
 RULES_PAGE = "reference/rules.md"
 #: How the page marks a rule that needs the keystore (`Rule.needs_keys`).
@@ -71,4 +72,4 @@ def rules_markdown(rules: dict[str, Rule] | None = None, policy: Policy | None =
 
 def reference_pages(policy: Policy) -> dict[str, str]:
     """The generated reference pages the site makes itself, by their path in the site."""
-    return {RULES_PAGE: rules_markdown(policy=policy)}
+    return {RULES_PAGE: rules_markdown(policy=policy), FIELDS_PAGE: fields_markdown(policy)}
