@@ -270,3 +270,63 @@ def test_no_right_of_appeal_is_found_where_the_letter_states_it() -> None:
     both["states"].insert(2, "no-right-of-appeal")
     data = case(decisions=[D1], letters=[both])
     assert located(data, date(2023, 7, 1)) == [("MC322", "letters[0].states[2]")]
+
+
+# Decisions: where each finding points.
+
+
+def stage_2_case(**changes: Any) -> dict[str, Any]:
+    d2 = decision("D2", "2023-09-01", stage=2)
+    for key, value in changes.items():
+        if value is None:
+            d2.pop(key)
+        elif isinstance(value, dict):
+            d2[key] = {**d2[key], **value}
+        else:
+            d2[key] = value
+    return case(decisions=[D1, d2], letters=[L1, letter("L2", "2023-09-02", "D2")])
+
+
+def test_decision_findings_point_at_the_value_at_fault() -> None:
+    when = date(2023, 10, 1)
+    assert located(stage_2_case(crt_notified=None), when) == [("MC325", "decisions[1]")]
+    assert located(stage_2_case(crt_notified="2023-08-31"), when) == [
+        ("MC340", "decisions[1].crt_notified")
+    ]
+    assert located(stage_2_case(business_case=None), when) == [("MC311", "decisions[1]")]
+    assert located(stage_2_case(recommendation=None), when) == [("MC312", "decisions[1]")]
+    assert located(stage_2_case(business_case={"author": "hugo-barrett"}), when) == [
+        ("MC311", "decisions[1].business_case.author")
+    ]
+    # A business case after the decision is also after the recommendation on it.
+    assert located(stage_2_case(business_case={"date": "2023-09-02"}), when) == [
+        ("MC340", "decisions[1].business_case.date"),
+        ("MC340", "decisions[1].recommendation.date"),
+    ]
+    assert located(stage_2_case(decided_by="farid-qureshi"), when) == [
+        ("MC313", "decisions[1].decided_by"),
+        ("MC314", "decisions[1]"),
+    ]
+    reason = stage_2_case(against_recommendation_reason="Calls continued after stage 1.")
+    assert located(reason, when) == [("MC103", "decisions[1].against_recommendation_reason")]
+    by_officer = case(decisions=[decision("D1", "2023-06-05", decided_by="liam-treadwell")])
+    by_officer["letters"] = [L1]
+    assert located(by_officer, date(2023, 7, 1)) == [("MC310", "decisions[0].decided_by")]
+
+
+def test_a_recommender_who_also_wrote_the_business_case_is_one_person_too_few() -> None:
+    data = stage_2_case(
+        business_case={"author": "farid-qureshi"}, recommendation={"by": "farid-qureshi"}
+    )
+    assert located(data, date(2023, 10, 1)) == [
+        ("MC312", "decisions[1].recommendation.by"),
+        ("MC314", "decisions[1]"),
+    ]
+
+
+def test_a_reference_to_no_entry_says_so() -> None:
+    from scenario import findings
+
+    data = case(decisions=[D1], letters=[letter("L1", "2023-06-06", "D9")])
+    messages = [f.message for f in findings(data, date(2023, 7, 1)) if f.rule == "MC108"]
+    assert messages == ["'D9' is not an entry in this case"]
