@@ -330,3 +330,129 @@ def test_a_reference_to_no_entry_says_so() -> None:
     data = case(decisions=[D1], letters=[letter("L1", "2023-06-06", "D9")])
     messages = [f.message for f in findings(data, date(2023, 7, 1)) if f.rule == "MC108"]
     assert messages == ["'D9' is not an entry in this case"]
+
+
+# The lifecycle: what each move leaves in the case's status.
+
+
+def test_a_stage_2_decision_is_replayed_before_a_review_held_the_same_day() -> None:
+    from scenario import status
+
+    data = case(
+        decisions=[D1, decision("D2", "2023-12-01", stage=2)],
+        reviews=[review("R1", "2023-12-01", "continue", extend_to="2024-06-01")],
+    )
+    assert [s.entry for s in status(data, date(2024, 1, 1)).steps] == ["D1", "D2", "R1"]
+
+
+def test_what_a_decision_sets_and_a_closing_review_clears() -> None:
+    from scenario import status
+
+    ends = decision("D1", "2023-06-05", expires="2024-01-31")
+    st = status(case(decisions=[ends]), date(2023, 7, 1))
+    assert st.expires == date(2024, 1, 31)
+    assert [m.measure for m in st.measures] == ["time-limits"]
+    closed = status(
+        case(decisions=[ends], reviews=[review("R1", "2023-12-01", "close")]), date(2024, 1, 1)
+    )
+    assert (closed.state, closed.expires, closed.escalation_pending) == ("dormant", None, False)
+    assert closed.escalation_pending is False
+
+
+def test_the_replay_goes_on_after_a_refused_decision_or_review() -> None:
+    from scenario import status
+
+    refused_decision = case(
+        decisions=[D1, decision("D2", "2023-08-01")],
+        reviews=[review("R1", "2023-12-01", "close")],
+    )
+    assert status(refused_decision, date(2024, 1, 1)).state == "dormant"
+    refused_review = case(
+        decisions=[D1, decision("D2", "2023-09-01", stage=2)],
+        reviews=[review("R1", "2023-10-01", "escalate"), review("R2", "2023-12-01", "close")],
+    )
+    st = status(refused_review, date(2024, 1, 1))
+    assert [(s.entry, s.allowed) for s in st.steps][-2:] == [("R1", False), ("R2", True)]
+    assert st.state == "dormant"
+
+
+def test_a_review_continuing_at_stage_2_keeps_stage_2() -> None:
+    from scenario import status
+
+    data = case(
+        decisions=[D1, decision("D2", "2023-09-01", stage=2)],
+        reviews=[review("R1", "2024-02-01", "continue", extend_to="2024-08-01", stage=2)],
+    )
+    st = status(data, date(2024, 3, 1))
+    assert st.state == "stage-2"
+    assert [(s.entry, s.after, s.allowed) for s in st.steps][-1] == ("R1", "stage-2", True)
+
+
+def upheld_or_varied(outcome: str, measures: list[dict[str, Any]] | None) -> dict[str, Any]:
+    challenge = {
+        "id": "C1",
+        "received": "2023-06-20",
+        "against": "D1",
+        "grounds": "The calls were about a new bill.",
+        "decided_by": "priya-castell",
+        "decided": "2023-07-10",
+        "outcome": outcome,
+    }
+    if measures is not None:
+        challenge["measures"] = measures
+    return case(
+        decisions=[D1], challenges=[challenge], reviews=[review("R1", "2023-12-01", "close")]
+    )
+
+
+def test_a_varied_challenge_without_measures_keeps_them_and_the_replay_goes_on() -> None:
+    from scenario import status
+
+    st = status(upheld_or_varied("varied", None), date(2024, 1, 1))
+    assert [m.measure for m in st.measures] == ["time-limits"]
+    assert st.state == "dormant"
+
+
+def test_an_upheld_challenge_is_a_step_of_its_own() -> None:
+    from scenario import status
+
+    st = status(upheld_or_varied("upheld", None), date(2024, 1, 1))
+    upheld = [s for s in st.steps if s.path[0] == "challenges"]
+    assert [(s.entry, s.event, s.before, s.after, s.allowed) for s in upheld] == [
+        ("C1", "challenge-upheld", "stage-1", "dormant", True)
+    ]
+    assert (st.state, st.escalation_pending) == ("dormant", False)
+    assert st.escalation_pending is False
+
+
+def test_an_upheld_challenge_ends_a_pending_escalation() -> None:
+    from scenario import status
+
+    data = upheld_or_varied("upheld", None)
+    data["reviews"] = [review("R1", "2023-07-01", "escalate")]
+    data["challenges"][0]["against"] = "D1"
+    st = status(data, date(2023, 8, 1))
+    assert (st.state, st.escalation_pending) == ("dormant", False)
+
+
+def test_activity_on_the_day_the_case_went_dormant_is_not_activity_since() -> None:
+    from scenario import status
+
+    data = case(
+        decisions=[D1],
+        reviews=[review("R1", "2023-12-01", "close")],
+        activity=[{"id": "T1", "date": "2023-12-01", "summary": "Telephoned."}],
+    )
+    st = status(data, date(2024, 1, 1))
+    assert (st.last_activity, st.unconsidered_activity) == (None, None)
+    assert st.deletion_due == date(2024, 12, 1)
+
+
+def test_a_typographic_apostrophe_reads_as_a_plain_one() -> None:
+    from scenario import located as where
+
+    data = case(decisions=[D1], letters=[L1])
+    data["decisions"][0]["measures"] = [
+        {"measure": "other", "description": "Also the customer\u2019s son\u2019s calls."}
+    ]
+    assert where(data, date(2023, 7, 1)) == [("MC381", "decisions[0].measures[0].description")]
