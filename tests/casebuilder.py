@@ -93,6 +93,8 @@ def letter(entry: str, day: str, about: str, sent_by: str = "hugo-barrett") -> d
 
 
 def case(**sections: Any) -> dict[str, Any]:
+    """A valid base case with `sections` in place of its own: copies, so a test that changes the
+    case it gets never changes an entry another test shares."""
     data = copy.deepcopy(BASE)
-    data.update(sections)
+    data.update(copy.deepcopy(sections))
     return data

@@ -340,7 +340,7 @@ def test_letters_before_the_right_to_challenge_need_not_say_how_to_challenge() -
     for section in ("adjustments", "resolution_attempts", "incidents"):
         data[section][0]["date"] = "2021-06-01"
     assert verdict(data, date(2022, 3, 1)) == []
-    old["date"] = "2022-01-01"
+    data["letters"][0]["date"] = "2022-01-01"
     assert verdict(data, date(2022, 3, 1)) == ["MC321"]
 
 
