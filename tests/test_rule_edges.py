@@ -456,3 +456,73 @@ def test_a_typographic_apostrophe_reads_as_a_plain_one() -> None:
         {"measure": "other", "description": "Also the customer\u2019s son\u2019s calls."}
     ]
     assert where(data, date(2023, 7, 1)) == [("MC381", "decisions[0].measures[0].description")]
+
+
+# Identity and vocabulary: the id to use instead, and the closest known word.
+
+
+def test_a_misnumbered_entry_is_told_the_next_free_id_of_its_list() -> None:
+    from scenario import findings
+
+    data = case(decisions=[D1], letters=[L1])
+    first = data["resolution_attempts"][0]
+    data["resolution_attempts"] += [{**first, "id": "R1"}, {**first, "id": "S5"}]
+    data["incidents"].append({**data["incidents"][0], "id": "I01"})
+    data["reviews"] = [review("S6", "2023-12-01", "continue", extend_to="2024-06-01")]
+    data["letters"].append(letter("L2", "2023-12-02", "S6"))
+    told = {
+        f.path: f.message.split(" (and change")[0]
+        for f in findings(data, date(2024, 1, 1))
+        if f.rule == "MC110"
+    }
+    assert told == {
+        "incidents[1].id": (
+            "incidents are numbered I1, I2, …; use the next one, I2, instead of 'I01'"
+        ),
+        "resolution_attempts[1].id": (
+            "resolution attempts are numbered S1, S2, …; use the next one, S7, instead of 'R1'"
+        ),
+        "reviews[0].id": "reviews are numbered R1, R2, …; use the next one, R2, instead of 'S6'",
+    }
+
+
+def test_a_police_report_in_an_empty_list_is_told_to_start_at_one() -> None:
+    from scenario import findings
+
+    data = case(decisions=[D1], letters=[L1])
+    data["police_reports"] = [
+        {"id": "X1", "date": "2023-06-02", "reference": "TB/1", "incidents": ["I1"]}
+    ]
+    (found,) = [f for f in findings(data, date(2023, 7, 1)) if f.rule == "MC110"]
+    assert found.message.startswith(
+        "police reports are numbered P1, P2, …; use the next one, P1, instead of 'X1'"
+    )
+
+
+def test_an_unknown_word_is_offered_the_closest_known_one() -> None:
+    from scenario import findings
+
+    rev = review("R1", "2023-12-01", "continue", extend_to="2024-06-01")
+    rev["reviewed_by"] = ["amara-okafor", "hugo-barret"]
+    data = case(
+        decisions=[decision("D1", "2023-06-05", decided_by="hugo-barret")],
+        reviews=[rev],
+        letters=[letter("L1", "2023-06-06", "D1", "hugo-barret"), letter("L2", "2023-12-02", "R1")],
+    )
+    data["scope"]["services"] = ["council-tx"]
+    person = (
+        "unknown person 'hugo-barret': people are named by their id in policy/people.yaml: "
+        "did you mean 'hugo-barrett'?"
+    )
+    found = {
+        f.path: f.message for f in findings(data, date(2024, 1, 1)) if f.rule in ("MC203", "MC205")
+    }
+    assert found == {
+        "scope.services[0]": (
+            "unknown service 'council-tx': use one listed in policy/vocabulary.yaml: "
+            "did you mean 'council-tax'?"
+        ),
+        "decisions[0].decided_by": person,
+        "reviews[0].reviewed_by[1]": person,
+        "letters[0].sent_by": person,
+    }
