@@ -92,6 +92,28 @@ def letter(entry: str, day: str, about: str, sent_by: str = "hugo-barrett") -> d
     }
 
 
+def challenge(
+    entry: str,
+    received: str,
+    against: str = "D1",
+    decided_by: str | None = None,
+    decided: str | None = None,
+    outcome: str = "not-upheld",
+    **extra: Any,
+) -> dict[str, Any]:
+    """A challenge received on `received`; decided by `decided_by` on `decided`, when given."""
+    found: dict[str, Any] = {
+        "id": entry,
+        "received": received,
+        "against": against,
+        "grounds": "The calls were about a new bill.",
+    }
+    if decided_by is not None:
+        found.update(decided_by=decided_by, decided=decided, outcome=outcome)
+    found.update(extra)
+    return found
+
+
 def case(**sections: Any) -> dict[str, Any]:
     """A valid base case with `sections` in place of its own: copies, so a test that changes the
     case it gets never changes an entry another test shares."""

@@ -15,7 +15,7 @@ from managed_contact.register.policy import Choices
 from managed_contact.register.snapshot import load_policy
 from managed_contact.site.reference import CHOICES_HEADING, choices_markdown
 
-from casebuilder import case, decision, letter, review
+from casebuilder import case, challenge, decision, letter, review
 
 D1 = decision("D1", "2023-06-05")
 L1 = letter("L1", "2023-06-06", "D1")
@@ -150,17 +150,11 @@ def test_whether_signing_the_decision_letter_is_being_involved(
     involved: bool, expected: list[str]
 ) -> None:
     # The letter telling of D1 was signed by Farid Qureshi, who then decided the challenge.
-    challenge = {
-        "id": "C1",
-        "received": "2023-06-20",
-        "against": "D1",
-        "grounds": "The calls were about a new bill.",
-        "decided_by": "farid-qureshi",
-        "decided": "2023-07-10",
-        "outcome": "not-upheld",
-    }
+    challenged_entry = challenge(
+        "C1", "2023-06-20", decided_by="farid-qureshi", decided="2023-07-10"
+    )
     letters = [letter("L1", "2023-06-06", "D1", "farid-qureshi"), letter("L2", "2023-07-11", "C1")]
-    data = case(decisions=[D1], letters=letters, challenges=[challenge])
+    data = case(decisions=[D1], letters=letters, challenges=[challenged_entry])
     policy = chosen(letter_signer_is_involved=involved)
     assert verdict(data, date(2023, 8, 1), policy) == expected
 
@@ -228,17 +222,13 @@ def test_changing_a_choice_in_policy_changes_the_rules_page(register: Path) -> N
 def test_a_challenge_received_before_the_right_was_turned_off_stands(
     since: str, expected: list[str]
 ) -> None:
-    challenge = {
-        "id": "C1",
-        "received": "2023-06-20",
-        "against": "D1",
-        "grounds": "The calls were about a new bill.",
-        "decided_by": "priya-castell",
-        "decided": "2023-07-10",
-        "outcome": "not-upheld",
-    }
+    challenged_entry = challenge(
+        "C1", "2023-06-20", decided_by="priya-castell", decided="2023-07-10"
+    )
     data = case(
-        decisions=[D1], letters=[L1, letter("L2", "2023-07-11", "C1")], challenges=[challenge]
+        decisions=[D1],
+        letters=[L1, letter("L2", "2023-07-11", "C1")],
+        challenges=[challenged_entry],
     )
     policy = with_settings(
         right_to_challenge=False, right_to_challenge_since=date.fromisoformat(since)

@@ -11,7 +11,7 @@ from typing import Any
 
 from scenario import status, verdict, with_settings
 
-from casebuilder import case, decision, letter, review
+from casebuilder import case, challenge, decision, letter, review
 
 # A stage 1 case decided on 5 June 2023, after the conduct (1 June), the adjustment and the
 # service's own attempt (2 June) that the base case records.
@@ -175,20 +175,14 @@ def test_a_review_is_overdue_again_six_months_after_it_was_held() -> None:
 
 def challenged(outcome: str, decided_by: str = "priya-castell") -> dict[str, Any]:
     extra = {"extend_to": "2024-06-01"} if outcome == "continue" else {}
-    challenge = {
-        "id": "C1",
-        "received": "2023-12-10",
-        "against": "R1",
-        "grounds": "The calls were about a new bill.",
-        "decided_by": decided_by,
-        "decided": "2024-01-05",
-        "outcome": "not-upheld",
-    }
+    challenged_entry = challenge(
+        "C1", "2023-12-10", "R1", decided_by=decided_by, decided="2024-01-05"
+    )
     return case(
         decisions=[D1],
         reviews=[review("R1", "2023-12-01", outcome, **extra)],
         letters=[L1, letter("L2", "2023-12-02", "R1"), letter("L3", "2024-01-06", "C1")],
-        challenges=[challenge],
+        challenges=[challenged_entry],
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from scenario import located
 
-from casebuilder import case, decision, letter, review
+from casebuilder import case, challenge, decision, letter, review
 
 D1 = decision("D1", "2023-06-05")
 L1 = letter("L1", "2023-06-06", "D1")
@@ -112,22 +112,16 @@ def test_only_the_reviewers_of_the_review_challenged_count_as_involved() -> None
     r1 = review("R1", "2023-12-01", "continue", extend_to="2024-06-01")
     r2 = review("R2", "2024-05-20", "continue", extend_to="2024-11-20")
     r2["reviewed_by"] = ["amara-okafor", "priya-castell"]
-    challenge = {
-        "id": "C1",
-        "received": "2024-05-25",
-        "against": "R2",
-        "grounds": "The calls were about a new bill.",
-        "decided_by": "hugo-barrett",
-        "decided": "2024-06-10",
-        "outcome": "not-upheld",
-    }
+    challenged_entry = challenge(
+        "C1", "2024-05-25", "R2", decided_by="hugo-barrett", decided="2024-06-10"
+    )
     letters = [
         L1,
         letter("L2", "2023-12-02", "R1"),
         letter("L3", "2024-05-21", "R2", "farid-qureshi"),
         letter("L4", "2024-06-11", "C1"),
     ]
-    data = case(decisions=[D1], reviews=[r1, r2], letters=letters, challenges=[challenge])
+    data = case(decisions=[D1], reviews=[r1, r2], letters=letters, challenges=[challenged_entry])
     assert located(data, date(2024, 7, 1)) == []
     data["challenges"][0]["against"] = "R1"
     assert located(data, date(2024, 7, 1)) == [("MC370", "challenges[0].decided_by")]
@@ -141,12 +135,7 @@ def test_a_short_monitoring_period_points_at_the_value_that_shortens_it() -> Non
 
 
 def challenge_on(received: str, against: str = "D1") -> dict[str, Any]:
-    entry = {
-        "id": "C1",
-        "received": received,
-        "against": against,
-        "grounds": "The calls were about a new bill.",
-    }
+    entry = challenge("C1", received, against)
     return case(decisions=[D1], letters=[L1], challenges=[entry])
 
 
@@ -168,15 +157,7 @@ def test_the_right_to_challenge_is_off_from_the_day_it_was_turned_off() -> None:
 
 
 def decided(entry: str, *, received: str, day: str, by: str) -> dict[str, Any]:
-    return {
-        "id": entry,
-        "received": received,
-        "against": "D1",
-        "grounds": "The calls were about a new bill.",
-        "decided_by": by,
-        "decided": day,
-        "outcome": "not-upheld",
-    }
+    return challenge(entry, received, decided_by=by, decided=day)
 
 
 def with_challenges(*challenges: dict[str, Any]) -> dict[str, Any]:
@@ -200,12 +181,7 @@ def test_a_challenge_decided_by_an_officer_below_senior_manager_points_at_the_de
 
 
 def test_every_challenge_is_judged_after_an_open_one() -> None:
-    open_one = {
-        "id": "C1",
-        "received": "2023-06-10",
-        "against": "D1",
-        "grounds": "The calls were about a new bill.",
-    }
+    open_one = challenge("C1", "2023-06-10")
     by_decider = decided("C2", received="2023-06-20", day="2023-07-10", by="hugo-barrett")
     data = case(
         decisions=[D1],
@@ -389,19 +365,13 @@ def test_a_review_continuing_at_stage_2_keeps_stage_2() -> None:
 
 
 def upheld_or_varied(outcome: str, measures: list[dict[str, Any]] | None) -> dict[str, Any]:
-    challenge = {
-        "id": "C1",
-        "received": "2023-06-20",
-        "against": "D1",
-        "grounds": "The calls were about a new bill.",
-        "decided_by": "priya-castell",
-        "decided": "2023-07-10",
-        "outcome": outcome,
-    }
+    challenged_entry = challenge(
+        "C1", "2023-06-20", decided_by="priya-castell", decided="2023-07-10", outcome=outcome
+    )
     if measures is not None:
-        challenge["measures"] = measures
+        challenged_entry["measures"] = measures
     return case(
-        decisions=[D1], challenges=[challenge], reviews=[review("R1", "2023-12-01", "close")]
+        decisions=[D1], challenges=[challenged_entry], reviews=[review("R1", "2023-12-01", "close")]
     )
 
 
