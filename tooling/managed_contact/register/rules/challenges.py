@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..model import Decision, Review
 from .rule import E, Rule
 
 if TYPE_CHECKING:
@@ -76,15 +77,15 @@ def check(cx: CaseContext) -> None:
         subject = decisions.get(ch.against) or reviews.get(ch.against)
         involved: set[str] = set()
         if subject is not None:
-            kind = "decision" if ch.against in decisions else "review"
+            kind = "review" if isinstance(subject, Review) else "decision"
             if ch.received < subject.date:
                 cx.report(
                     (*path, "received"),
                     "MC340",
                     f"challenge {ch.id} is received before {kind} {subject.id} was made",
                 )
-            involved = _involved(cx, ch.against, signer_involved)
-            if kind == "review" and reviews[ch.against].outcome == "close":
+            involved = _involved(cx, subject, signer_involved)
+            if isinstance(subject, Review) and subject.outcome == "close":
                 cx.report(
                     (*path, "against"),
                     "MC374",
@@ -115,21 +116,18 @@ def check(cx: CaseContext) -> None:
             )
 
 
-def _involved(cx: CaseContext, entry: str, signer_involved: bool) -> set[str]:
-    """Who took part in decision or review `entry`: its decider, business-case author and
+def _involved(cx: CaseContext, subject: Decision | Review, signer_involved: bool) -> set[str]:
+    """Who took part in the decision or review `subject`: its decider, business-case author and
     recommender, or its reviewers; and, where the council counts it
     (`letter_signer_is_involved`), whoever signed a letter telling the customer of it."""
-    people: set[str] = set()
-    for dec in cx.case.decisions:
-        if dec.id == entry:
-            people.add(dec.decided_by)
-            if dec.business_case:
-                people.add(dec.business_case.author)
-            if dec.recommendation:
-                people.add(dec.recommendation.by)
-    for rev in cx.case.reviews:
-        if rev.id == entry:
-            people.update(rev.reviewed_by)
+    if isinstance(subject, Review):
+        people = set(subject.reviewed_by)
+    else:
+        people = {subject.decided_by}
+        if subject.business_case:
+            people.add(subject.business_case.author)
+        if subject.recommendation:
+            people.add(subject.recommendation.by)
     if signer_involved:
-        people.update(x.sent_by for x in cx.case.letters if x.about == entry)
+        people.update(x.sent_by for x in cx.case.letters if x.about == subject.id)
     return people
