@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 from click.testing import CliRunner
 
@@ -136,3 +137,23 @@ def test_readme_personal_data_states_the_facts() -> None:
         "mcr demo-repo",
     ):
         assert fact.lower() in section.lower(), fact
+
+
+def test_no_tracked_file_keeps_a_merge_conflict_marker() -> None:
+    """A merge resolved by hand can leave both sides in a file; both then pass every other
+    check (each command is still documented), so look for the markers themselves."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
+    ).stdout.decode().split("\0")
+    marker = re.compile(r"^(<{7} |={7}$|>{7} )", flags=re.MULTILINE)
+    left = []
+    for name in filter(None, tracked):
+        path = REPO / name
+        if not path.is_file() or path.is_symlink():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        left += [f"{name}:{text.count(chr(10), 0, m.start()) + 1}" for m in marker.finditer(text)]
+    assert left == []
