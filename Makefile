@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.installed
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[site,vault,test]'
+	$(BIN)/pip install --quiet -e '.[site,vault,documents,test]'
 	touch $(STAMP)
 
 # axe-core for the browser tests' accessibility checks, pinned by package-lock.json.

@@ -142,9 +142,11 @@ def test_readme_personal_data_states_the_facts() -> None:
 def test_no_tracked_file_keeps_a_merge_conflict_marker() -> None:
     """A merge resolved by hand can leave both sides in a file; both then pass every other
     check (each command is still documented), so look for the markers themselves."""
-    tracked = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
-    ).stdout.decode().split("\0")
+    tracked = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
     marker = re.compile(r"^(<{7} |={7}$|>{7} )", flags=re.MULTILINE)
     left = []
     for name in filter(None, tracked):

@@ -48,12 +48,13 @@ def test_the_package_keeps_every_contract(tmp_path: Path) -> None:
     assert f"{len(CONTRACTS)} kept, 0 broken" in result.stdout
 
 
-LAYERS = "Layers: cli > site, casework > changes > register > sealing"
+LAYERS = "Layers: cli > site, casework > documents > changes > register > sealing"
 CLICK = "Only the CLI imports Click"
 SITE_EXTRA = "Only the site imports MkDocs and Jinja (the 'site' extra)"
 CRYPTO = "Only sealing imports cryptography"
 HVAC = "Only the Vault keystore imports hvac (the 'vault' extra)"
-CONTRACTS = (LAYERS, CLICK, SITE_EXTRA, CRYPTO, HVAC)
+DOCUMENTS = "Only documents imports docxtpl, docx and icalendar"
+CONTRACTS = (LAYERS, CLICK, SITE_EXTRA, CRYPTO, HVAC, DOCUMENTS)
 
 
 @pytest.mark.parametrize(
@@ -69,6 +70,9 @@ CONTRACTS = (LAYERS, CLICK, SITE_EXTRA, CRYPTO, HVAC)
         ("casework/__init__.py", "from ..site import pages as _pages", {LAYERS}),
         ("register/personal.py", "import cryptography as _cryptography", {CRYPTO}),
         ("sealing/keystore.py", "import hvac as _hvac", {HVAC}),
+        ("documents/__init__.py", "from ..casework import writing as _writing", {LAYERS}),
+        ("register/lifecycle.py", "import icalendar as _icalendar", {DOCUMENTS}),
+        ("site/pages.py", "import docx as _docx", {DOCUMENTS}),
     ],
     ids=[
         "register-to-changes",
@@ -80,6 +84,9 @@ CONTRACTS = (LAYERS, CLICK, SITE_EXTRA, CRYPTO, HVAC)
         "casework-to-site",
         "crypto-out",
         "hvac-out",
+        "documents-to-casework",
+        "icalendar-out",
+        "docx-out",
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(
