@@ -185,6 +185,7 @@ def test_on_a_terminal_new_asks_for_each_fact(
         "",  # name: asked again
         "Jordan Fictitious",
         "JF; Jo F",  # aliases
+        "y",  # open it anyway: asked before the other facts
         "",  # address
         "",  # email
         "01632 960555",  # phone
@@ -194,7 +195,6 @@ def test_on_a_terminal_new_asks_for_each_fact(
         "y",  # council-wide
         "2026-13-01",  # not a date: asked again
         "2026-09-15",
-        "y",  # open it anyway
     ]
     code, out, err = run(existing, stdin="\n".join(answers) + "\n")
     assert code == ExitCode.OK, out + err

@@ -56,7 +56,13 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
         _q("categories", "Which kinds of conduct were shown?", "conduct-list"),
         _q("staff_affected", "Who was affected, by role or team?", "text"),
         _q("account", "What happened, stated as fact?", "text"),
-        _q("opinions", "", "opinions", required=False, option="--opinion"),
+        _q(
+            "opinions",
+            "Any opinion about it, as PERSON=TEXT (blank: none)?",
+            "opinions",
+            required=False,
+            option="--opinion",
+        ),
     ),
     "resolution-attempt": (
         _q("date", "When did the service try (YYYY-MM-DD)?", _DATE),
@@ -106,11 +112,41 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
             when=("stage", 2),
             option="--recommendation",
         ),
-        _q("monitoring_months", "", "int", required=False),
-        _q("expires", "", _DATE, required=False, option="--expires"),
-        _q("extreme_reason", "", "text", required=False),
-        _q("against_recommendation_reason", "", "text", required=False),
-        _q("statutory_access", "", "text", required=False),
+        _q(
+            "monitoring_months",
+            "How many months of monitoring? (blank: the policy's default)",
+            "int",
+            required=False,
+            when=("stage", 1),
+        ),
+        _q(
+            "expires",
+            "Until when does it apply (YYYY-MM-DD)? (blank: until it is reviewed)",
+            "any-date",
+            required=False,
+            option="--expires",
+        ),
+        _q(
+            "extreme_reason",
+            "Straight to stage 2: why is the conduct extreme enough? (blank: it follows stage 1)",
+            "text",
+            required=False,
+            when=("stage", 2),
+        ),
+        _q(
+            "against_recommendation_reason",
+            "Why is it decided against the recommendation to reject?",
+            "text",
+            required=False,
+            when=("recommendation.outcome", "reject"),
+        ),
+        _q(
+            "statutory_access",
+            "How does the customer keep access to statutory services in scope? (blank: none "
+            "in scope)",
+            "text",
+            required=False,
+        ),
     ),
     "review": (
         _q("date", "Date of the review (YYYY-MM-DD)?", _DATE),
@@ -128,8 +164,22 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
             "any-date",
             when=("outcome", "continue"),
         ),
-        _q("stage", "", "choice", choices=("1", "2"), required=False),
-        _q("measures", "", "measures", required=False, option="--measure"),
+        _q(
+            "stage",
+            "Continue at which stage? (blank: the one it is at)",
+            "choice",
+            choices=("1", "2"),
+            required=False,
+            when=("outcome", "continue"),
+        ),
+        _q(
+            "measures",
+            "Do the measures change from now on?",
+            "measures",
+            required=False,
+            option="--measure",
+            when=("outcome", "continue"),
+        ),
     ),
     "letter": (
         _q("date", "When was it sent (YYYY-MM-DD)?", _DATE),
@@ -183,7 +233,13 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
     "activity": (
         _q("date", "When was the contact (YYYY-MM-DD)?", _DATE),
         _q("summary", "What happened?", "text"),
-        _q("considered", "", _DATE, required=False),
+        _q(
+            "considered",
+            "When did Customer Relations consider reintroducing measures (YYYY-MM-DD)? "
+            "(blank: not yet)",
+            _DATE,
+            required=False,
+        ),
     ),
     "correction": (
         _q("date", "When is the correction made (YYYY-MM-DD)?", _DATE),

@@ -3,6 +3,7 @@ warning when a case for someone with the same name already exists."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from datetime import date
 from pathlib import Path
@@ -75,8 +76,9 @@ def _ask_services(policy: Policy | None) -> list[str]:
             click.echo(exc.message)
 
 
-def _asked(opening: Opening, policy: Policy | None, today: date) -> Opening:
-    """The opening facts not given as options, asked for one by one."""
+def _asked_names(opening: Opening) -> Opening:
+    """The customer's name and other names, when not given as options: asked first, so that a
+    case for the same name is found before anything else is typed."""
     click.echo("Opening a case. Press Enter to leave an optional answer empty.")
     name = opening.name
     while not name:
@@ -86,6 +88,11 @@ def _asked(opening: Opening, policy: Policy | None, today: date) -> Opening:
         for a in _ask("Other names they use (optional; separated by ';')").split(";")
         if a.strip()
     )
+    return dataclasses.replace(opening, name=name, aliases=aliases)
+
+
+def _asked(opening: Opening, policy: Policy | None, today: date) -> Opening:
+    """The other opening facts not given as options, asked for one by one."""
     facts = {
         field: getattr(opening, field) or _ask(label) or None
         for field, label in (
@@ -106,8 +113,8 @@ def _asked(opening: Opening, policy: Policy | None, today: date) -> Opening:
         except click.BadParameter as exc:
             click.echo(exc.message)
     return Opening(
-        name=name,
-        aliases=aliases,
+        name=opening.name,
+        aliases=opening.aliases,
         services=_services(list(services), policy),
         council_wide=council_wide,
         opened=opened,
@@ -216,7 +223,7 @@ def new(
     )
     terminal = _on_terminal()
     if terminal:
-        opening = _asked(opening, policy, day)
+        opening = _asked_names(opening)
     else:
         missing = [o for o, v in (("--name", opening.name), ("--service", services)) if not v]
         if missing:
@@ -226,6 +233,8 @@ def new(
     keystore: Keystore = creating_keystore(keystore_spec, root, demo_keystore(root))
     search = find_cases(root, [opening.name, *opening.aliases], day, keystore.get)
     _same_name(search, yes, terminal)
+    if terminal:
+        opening = _asked(opening, policy, day)
     path = scaffold(root / "cases", day, keystore, opening)
     click.echo(
         f"created {path.relative_to(root).as_posix()}; record what happened with: "

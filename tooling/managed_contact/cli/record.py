@@ -182,15 +182,23 @@ def _values(
             flat[q.field] = _parse(q, raw, policy, today)
         except BadAnswer as exc:
             raise click.BadParameter(str(exc), param_hint=q.option) from None
+    by_field = {q.field: q for q in questions}
     for q in questions:
         if not applies(q, flat):
-            if q.field in flat:
+            if q.field in flat and q.when is not None:
+                on, value = q.when
                 raise click.UsageError(
-                    f"{q.option} applies only when {q.when[0] if q.when else ''} is "
-                    f"{q.when[1] if q.when else ''}"
+                    f"{q.option} applies only when {by_field[on].option} is {value}"
                 )
             continue
-        if q.field in flat or not q.required:
+        if q.field in flat:
+            continue
+        if not q.required:
+            # On a terminal an optional value is offered too, and a blank answer leaves it out.
+            if interactive and q.words:
+                found = _ask(q, kind, case_id, root, policy, today, flat)
+                if found not in (None, []):
+                    flat[q.field] = found
             continue
         if not interactive:
             raise click.UsageError(f"give {q.option} (a {kind} needs it), or run on a terminal")
@@ -241,7 +249,11 @@ def _ask(
     flat: dict[str, Any],
 ) -> Any:
     if q.kind == "measures":
+        if not q.required and not click.confirm(q.words, default=False):
+            return None
         return _ask_measures(policy, today, flat)
+    if q.kind == "opinions":
+        return _ask_opinions(q, policy)
     words = q.words
     if q.kind in ("entry", "entries"):
         held = entry_ids(root, case_id)
@@ -263,6 +275,19 @@ def _ask(
             return None
         try:
             return answer(q, _by_number(raw, numbers) if numbers else raw, policy, today)
+        except BadAnswer as exc:
+            click.echo(f"  {exc}; try again")
+
+
+def _ask_opinions(q: Question, policy: Policy) -> list[dict[str, Any]]:
+    """Opinions one at a time, until a blank answer."""
+    found: list[dict[str, Any]] = []
+    while True:
+        raw = click.prompt(q.words, default="", show_default=False, prompt_suffix=" ")
+        if not raw.strip():
+            return found
+        try:
+            found.append(opinion(raw, policy))
         except BadAnswer as exc:
             click.echo(f"  {exc}; try again")
 
