@@ -426,3 +426,31 @@ def test_windows_line_breaks_are_kept(register: Path) -> None:
     after = path.read_bytes().decode("utf-8")
     assert "\n" not in after.replace("\r\n", "")
     assert only_inserted(text, after)[0] == "letters:\r\n"
+
+
+def test_violence_is_recorded_and_the_police_report_asked_for_next(register: Path) -> None:
+    """An incident of violence breaks MC330 until its police report is recorded, and the report
+    names the incident: so the incident is recorded, and the report is the next step."""
+    put(register)
+    incident = [
+        "incident",
+        CASE,
+        "--date=2023-06-20",
+        "--channel=in-person",
+        "--service=council-tax",
+        "--categories=violence",
+        "--staff-affected=A reception officer",
+        "--account=Pushed the officer aside at the counter.",
+    ]
+    result = mcr(register, *incident)
+    assert result.exit_code == 0, result.output
+    assert "still to record:" in result.output
+    assert "(MC330, incidents[1])" in result.output
+    assert f"record it with: mcr record police-report {CASE} --incidents I2" in result.output
+    assert errors(register) == [("MC330", "incidents[1]")]
+
+    reported = ["police-report", CASE, "--date=2023-06-20", "--reference=PX-0001"]
+    result = mcr(register, *reported, "--incidents=I2")
+    assert result.exit_code == 0, result.output
+    assert "still to record" not in result.output
+    assert errors(register) == []

@@ -82,9 +82,13 @@ KINDS: dict[str, Kind] = {
     )
 }
 
-#: Rules an entry may break on its own until the next entry is recorded: they say what is still
-#: owed (a decision's letter), and the next `mcr record` puts it right.
-FOLLOW_UPS = frozenset({"MC320"})
+#: Rules an entry may break on its own until the next entry is recorded: each says what is still
+#: owed (a decision's letter, the police report of an incident of violence), and the `mcr record`
+#: that puts it right. Refusing them would leave nothing to attach the follow-up to.
+FOLLOW_UPS: dict[str, str] = {
+    "MC320": "mcr record letter {case} --about {entry}",
+    "MC330": "mcr record police-report {case} --incidents {entry}",
+}
 
 #: The fields a challenge's outcome fills in.
 OUTCOME_FIELDS = ("decided_by", "decided", "outcome", "measures")
@@ -122,6 +126,13 @@ class Recorded:
     approvals: tuple[Approval, ...] = field(default_factory=tuple)
     #: What the case still needs because of this entry (a letter telling of it), by rule.
     owed: tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def next_steps(self) -> tuple[tuple[Finding, str], ...]:
+        """Each finding still owed, with the command that records what it asks for."""
+        return tuple(
+            (f, FOLLOW_UPS[f.rule].format(case=self.case_id, entry=self.entry)) for f in self.owed
+        )
 
     @property
     def commit(self) -> str:

@@ -339,10 +339,9 @@ def _report(done: Recorded, case_id: str) -> None:
         f"{done.file}: {KINDS[done.kind].words} {done.entry} recorded; checked against "
         f"{len(done.rules)} rules, no new errors"
     )
-    for f in done.owed:
-        about = f.path
-        click.echo(f"still to record: {f.message} ({f.rule}, {about})")
-        click.echo(f"  record it with: mcr record letter {case_id} --about {done.entry}")
+    for f, command in done.next_steps:
+        click.echo(f"still to record: {f.message} ({f.rule}, {f.path})")
+        click.echo(f"  record it with: {command}")
     click.echo("then commit both:" if done.owed else "next, commit it:")
     click.echo(f"  {done.commit}")
     if done.approvals:
