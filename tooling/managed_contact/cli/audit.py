@@ -1,4 +1,4 @@
-"""`mcr audit`: who approved each step of a case, on what evidence, and the change rules' verdict."""
+"""`mcr audit`: who approved each step of a case, on what evidence, and the verdict."""
 
 from __future__ import annotations
 

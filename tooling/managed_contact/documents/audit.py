@@ -268,9 +268,7 @@ def _case(raw: bytes, file: str) -> Iterable[_Found]:
         if dec.business_case is not None:
             names.append(dec.business_case.author)
         rec_path: tuple[str | int, ...] = ("decisions", i, "recommendation")
-        yield _Found(
-            "decision", dec.id, dec.date, _unique(names), file, ("decisions", i), rec_path
-        )
+        yield _Found("decision", dec.id, dec.date, _unique(names), file, ("decisions", i), rec_path)
         if dec.recommendation is not None:
             rec = dec.recommendation
             yield _Found("recommendation", dec.id, rec.date, (rec.by,), file, rec_path)
@@ -440,8 +438,7 @@ def _roles(index: Index | None, person: str, day: date) -> tuple[str, ...]:
     if found is None:
         return ()
     return tuple(
-        f"{held.role}/{held.service}" if held.service else held.role
-        for held in found.roles_on(day)
+        f"{held.role}/{held.service}" if held.service else held.role for held in found.roles_on(day)
     )
 
 
@@ -465,8 +462,7 @@ def audit_text(audit: Audit) -> str:
         lines.append(f"{e.kind} {e.id}  {e.date.isoformat()}  names {', '.join(e.names)}")
         lines.append(f"  where    {e.file}  {e.path}")
         change = (
-            f"change {_short(e.change_base)}..{_short(e.change_head)}, "
-            f"{e.change_commits} commit(s)"
+            f"change {_short(e.change_base)}..{_short(e.change_head)}, {e.change_commits} commit(s)"
             if e.change_base is not None
             else "the first commit: no revision before it"
         )
