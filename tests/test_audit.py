@@ -27,6 +27,8 @@ from managed_contact.register.snapshot import case_paths
 from managed_contact.register.validation import validate
 from managed_contact.sealing.keystore import DirectoryKeystore
 
+from gitfixtures import git_env, run_git
+
 REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 28)
 #: A case at stage 1 on the demo's day, and the new review the refused change records.
@@ -168,12 +170,8 @@ def test_the_deletion_is_audited_and_the_first_commits_entries_are_not_judged(
             assert entry["change"]["base"] is None
 
 
-@pytest.fixture(scope="module")
-def refused(demo: DemoRepo, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A copy of the demo with one more commit: a new review of ACTIVE, signed by someone it
-    does not name. Returns the copy and the new commit."""
-    copy = tmp_path_factory.mktemp("refused") / "register"
-    shutil.copytree(demo.path, copy, symlinks=True)
+def add_review(copy: Path) -> str:
+    """Write a new review R2 of ACTIVE into the work tree of `copy`, sealed; its path."""
     file = f"cases/{ACTIVE}.yaml"
     key = DirectoryKeystore(copy / ".git" / "mcr-keys").get(ACTIVE)
     assert key is not None
@@ -188,12 +186,24 @@ def refused(demo: DemoRepo, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
             "considerations": "Contact has stayed within the agreement.",
         }
     )
-    sealed = seal_text(dump_case(data).decode(), file, key)
-    (copy / file).write_text(sealed)
+    (copy / file).write_text(seal_text(dump_case(data).decode(), file, key))
+    return file
+
+
+CRT = ("Customer Relations Team", "customer.relations@council.example")
+
+
+@pytest.fixture(scope="module")
+def refused(demo: DemoRepo, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A copy of the demo with one more commit: a new review of ACTIVE, signed by someone it
+    does not name. Returns the copy and the new commit."""
+    copy = tmp_path_factory.mktemp("refused") / "register"
+    shutil.copytree(demo.path, copy, symlinks=True)
+    file = add_review(copy)
     sha = Repository(copy).commit(
         [file],
         f"{ACTIVE}: review R2 (continue)\n",
-        author=("Customer Relations Team", "customer.relations@council.example"),
+        author=CRT,
         when=datetime(2026, 11, 28, 12, 0, tzinfo=UTC),
         signing_key=copy / ".git" / "demo-keys" / WRONG_SIGNER,
     )
@@ -234,7 +244,7 @@ def test_an_unsigned_step_is_refused_and_names_no_signer(
     Repository(unsigned).commit(
         [f"cases/{ACTIVE}.yaml"],
         f"{ACTIVE}: review R2 (continue)\n",
-        author=("Customer Relations Team", "customer.relations@council.example"),
+        author=CRT,
         when=datetime(2026, 11, 28, 12, 0, tzinfo=UTC),
     )
     (r2,) = [e for e in trail(unsigned, ACTIVE)["entries"] if e["id"] == "R2"]
@@ -304,3 +314,67 @@ def test_no_personal_value_of_any_case_is_printed(refused: tuple[Path, str]) -> 
     assert '"entries"' in everything
     leaked = sorted(v for v in values if v in everything)
     assert not leaked, leaked
+
+
+def test_merge_request_approvals_count_for_the_change_at_the_tip(
+    refused: tuple[Path, str], tmp_path: Path
+) -> None:
+    copy, sha = refused
+    approvals = tmp_path / "approvals.json"
+    users = [{"user": {"username": name}} for name in ("aokafor", "pcastell")]
+    approvals.write_text(json.dumps({"approved_by": users}))
+    result = audit(copy, ACTIVE, "--approvals", str(approvals), "--format", "json")
+    assert result.exit_code == ExitCode.OK, result.output
+    entries = json.loads(result.stdout)["entries"]
+    (r2,) = [e for e in entries if e["id"] == "R2"]
+    assert r2["verdict"] == "approved"
+    assert r2["forge"] == [
+        {"person": person, "kind": "merge-request", "commit": sha, "named": True}
+        for person in REVIEWERS
+    ]
+    # They are of the merge request at the tip: no earlier change counts them.
+    assert all(e["forge"] == [] for e in entries if e["id"] != "R2")
+
+
+def test_a_merged_merge_request_is_one_change_on_the_first_parent_line(
+    demo: DemoRepo, tmp_path: Path
+) -> None:
+    """A branch with the review and its second approver's commit, merged into main with a
+    merge commit after main moved on: the merge introduced the entry, and the change runs from
+    its first parent over every commit of the branch."""
+    copy = tmp_path / "register"
+    shutil.copytree(demo.path, copy, symlinks=True)
+    repo = Repository(copy)
+    keys = copy / ".git" / "demo-keys"
+    env = git_env(tmp_path, author=CRT, date="2026-11-28T15:00:00+00:00")
+    run_git(copy, "checkout", "-q", "-b", "review-r2", env=env)
+    when = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    first = repo.commit(
+        [add_review(copy)],
+        f"{ACTIVE}: review R2 (continue)\n",
+        author=CRT,
+        when=when,
+        signing_key=keys / REVIEWERS[0],
+    )
+    second = repo.commit(
+        [],
+        f"{ACTIVE}: approve review R2\n\nApproves: {ACTIVE}\n",
+        author=CRT,
+        when=when,
+        signing_key=keys / REVIEWERS[1],
+    )
+    run_git(copy, "checkout", "-q", "main", env=env)
+    moved = repo.commit([], "Unrelated work on main\n", author=CRT, when=when)
+    run_git(
+        copy, "merge", "-q", "--no-ff", "--no-gpg-sign", "-m", "Merge review R2", second, env=env
+    )
+    merge = repo.resolve("HEAD")
+
+    (r2,) = [e for e in trail(copy, ACTIVE)["entries"] if e["id"] == "R2"]
+    assert r2["commit"] == merge
+    assert r2["change"] == {"base": moved, "head": merge, "commits": 3}
+    assert [(s["person"], s["commit"]) for s in r2["signers"]] == [
+        (REVIEWERS[0], first),
+        (REVIEWERS[1], second),
+    ]
+    assert r2["verdict"] == "approved", r2["findings"]
