@@ -555,11 +555,21 @@ class Repository:
             cache.save()
         return commits
 
-    def _log(self, rev_range: str, *, config: Sequence[str], verify: bool) -> list[Commit]:
+    def first_parent_history(self, rev: str = "HEAD") -> list[Commit]:
+        """The commits on the first-parent line of `rev`, oldest first, in one `git log`
+        process. Signatures are not checked (each reads as unsigned, "N"): this is the shape
+        of the history, and `commits` is what verifies. A merge's paths are those it changed
+        from its first parent."""
+        return self._log(_check_rev(rev), config=(), verify=False, first_parent=True)
+
+    def _log(
+        self, rev_range: str, *, config: Sequence[str], verify: bool, first_parent: bool = False
+    ) -> list[Commit]:
         fmt = _LogFormat(verify=verify)
         args = [
             "log",
             *_LOG_OPTIONS,
+            *(["--first-parent"] if first_parent else []),
             "-z",
             "--name-only",
             "--no-renames",
@@ -670,10 +680,14 @@ class Repository:
             for pair, answer in zip(pairs, answers, strict=True)
         }
 
-    def versions(self, path: str, rev: str = "HEAD") -> list[FileVersion]:
+    def versions(
+        self, path: str, rev: str = "HEAD", *, first_parent: bool = False
+    ) -> list[FileVersion]:
         """Every version of `path` (from the top of the tree) in the history of `rev`, oldest
         first: one `git log` for the commits that changed it and one `git cat-file --batch`
-        for the contents. A commit that deleted the file gives a version with no content."""
+        for the contents. A commit that deleted the file gives a version with no content.
+        With `first_parent`, only the commits on the first-parent line of `rev` (a merge
+        counts as changing what it brought in from its other parents)."""
         wanted = _check_path(path)
         args = [
             "log",
@@ -681,6 +695,7 @@ class Repository:
             "--format=%H %cI",
             "--no-renames",
             "--full-history",
+            *(["--first-parent"] if first_parent else []),
             "--topo-order",
             "--reverse",
             "--end-of-options",

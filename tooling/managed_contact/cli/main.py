@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from .audit import audit
 from .check import check
 from .delete import delete
 from .demo import demo_repo
@@ -37,6 +38,7 @@ for command in (check, show, due, new, schema, build, serve, signers, demo_repo)
     main.add_command(command)
 for command in (record_command, edit, find, seal, unseal, setup, delete, hold, keys, sar):
     main.add_command(command)
+main.add_command(audit)
 
 
 if __name__ == "__main__":  # pragma: no cover
