@@ -32,6 +32,7 @@ from ..register.loading import load_bytes
 from ..register.model import Case, Measure
 from ..register.personal import personal_values
 from ..register.policy import Policy
+from ..register.progress import Progress, counted
 from ..register.schedule import open_holds, sar_deadline
 from ..register.snapshot import case_from, load_policy
 from ..register.words import describe_measure
@@ -238,8 +239,11 @@ def _open(raw: bytes, case_id: str, key: CaseKey) -> Case | None:
     return loaded.case if loaded is not None and not loaded.sealed else None
 
 
-def subject_access(root: Path, case_id: str, key: CaseKey, today: date) -> Report:
-    """Everything held about the person of `case_id`, now and in every past version."""
+def subject_access(
+    root: Path, case_id: str, key: CaseKey, today: date, progress: Progress | None = None
+) -> Report:
+    """Everything held about the person of `case_id`, now and in every past version
+    (`progress` hears of each version opened)."""
     policy, _, _ = load_policy(root)
     if policy is None:
         raise AccessError("the policy data does not load: run `mcr check`")
@@ -253,7 +257,7 @@ def subject_access(root: Path, case_id: str, key: CaseKey, today: date) -> Repor
     report = Report(case_id, today.isoformat(), len(raws))
     cases: list[Case] = []
     seen: dict[bytes, Case | None] = {}
-    for raw in raws:
+    for raw in counted(raws, progress, "opening versions"):
         if raw not in seen:
             seen[raw] = _open(raw, case_id, key)
         case = seen[raw]

@@ -64,6 +64,7 @@ from pathlib import Path
 from ..register.check import check_loaded
 from ..register.findings import Finding, Findings, Severity
 from ..register.model import Case
+from ..register.progress import Progress, counted
 from ..register.snapshot import Keys
 from . import (
     deletions,
@@ -117,13 +118,17 @@ def check_change(
     merge_request: MergeRequestApprovals | None = None,
     cache_dir: Path | None = None,
     keys: Keys | None = None,
+    progress: Progress | None = None,
 ) -> ChangeResult:
     """The snapshot rules on what changed at `head`, then the change rules from `base`; sealed
-    values are opened with `keys` where given (the change rules need none)."""
+    values are opened with `keys` where given (the change rules need none); `progress` hears of
+    each case read, checked and judged."""
     gc_was_enabled = gc.isenabled()
     gc.disable()  # as in check.run_check: loading makes many small acyclic objects
     try:
-        return _check(root, base, head, today, strict_dates, merge_request, cache_dir, keys)
+        return _check(
+            root, base, head, today, strict_dates, merge_request, cache_dir, keys, progress
+        )
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -138,6 +143,7 @@ def _check(
     merge_request: MergeRequestApprovals | None,
     cache_dir: Path | None,
     keys: Keys | None,
+    progress: Progress | None,
 ) -> ChangeResult:
     """`check_change`, with the garbage collector off."""
     repo = Repository(root)
@@ -157,8 +163,8 @@ def _check(
     )
 
     # The snapshot rules on the changed cases at the head.
-    register, loaded = load_register_at(root, head_files, snapshot_paths, keys)
-    findings.extend(check_loaded(register, loaded, today, strict_dates).findings)
+    register, loaded = load_register_at(root, head_files, snapshot_paths, keys, progress)
+    findings.extend(check_loaded(register, loaded, today, strict_dates, progress).findings)
 
     policy, _, problems = load_policy_at(target_files)
     change = Change(
@@ -187,7 +193,7 @@ def _check(
     committed = every_commit.read(change, commits)
 
     # The change rules, family by family.
-    for path in case_paths:
+    for path in counted(case_paths, progress, "judging the change"):
         _case(change, path, keys)
     records = history.check_deletion_log(change)
     if records is not None:

@@ -16,6 +16,7 @@ from ..register.findings import Finding
 from ..register.loading import Document, load_bytes
 from ..register.model import DeletionLog
 from ..register.policy import POLICY_FILES, Policy
+from ..register.progress import Progress
 from ..register.snapshot import (
     DELETIONS_FILE,
     DELETIONS_NAME,
@@ -73,7 +74,8 @@ def load_register_at(
     files: Mapping[str, bytes | None],
     case_paths: Iterable[str],
     keys: Keys | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Register, list[Finding]]:
     """A `Register` of the policy, the deletion log and the given case files that exist,
     their sealed values opened with `keys` where given."""
-    return assemble(root, git_files(files), case_paths, keys=keys)
+    return assemble(root, git_files(files), case_paths, keys=keys, progress=progress)

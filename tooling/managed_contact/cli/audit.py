@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode
-from .check import _signature_cache_dir
-from .options import format_option, handle_errors, register_root
+from .options import format_option, handle_errors, register_root, signature_cache_dir
+from .progress import progress_bar
 
 
 @click.command()
@@ -59,9 +59,15 @@ def audit(
     merge_request = (
         read_merge_request_approvals(approvals_file) if approvals_file is not None else None
     )
-    trail = audit_case(
-        root, case_id, rev, merge_request=merge_request, cache_dir=_signature_cache_dir(root)
-    )
+    with progress_bar() as bar:
+        trail = audit_case(
+            root,
+            case_id,
+            rev,
+            merge_request=merge_request,
+            cache_dir=signature_cache_dir(root),
+            progress=bar,
+        )
     click.echo(audit_json(trail) if fmt == "json" else audit_text(trail))
     refused = any(e.verdict == "refused" for e in trail.entries)
     sys.exit(ExitCode.FINDINGS if refused else ExitCode.OK)

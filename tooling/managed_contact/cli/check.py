@@ -17,9 +17,11 @@ from .options import (
     keystore_option,
     register_option,
     register_root,
+    signature_cache_dir,
     today_from,
     today_option,
 )
+from .progress import progress_bar
 
 
 def _change_rules_epilog() -> str:
@@ -28,19 +30,6 @@ def _change_rules_epilog() -> str:
     lines = ["\b", "With --base, also these rules on the change:"]
     lines += [f"  {rule.id}  {rule.summary}" for rule in CHANGE_CATALOGUE.values()]
     return "\n".join(lines)
-
-
-def _signature_cache_dir(root: Path) -> Path | None:
-    """Where `check --base` keeps verified signature results: `mcr-cache` in the repository's
-    git directory (`.git/mcr-cache/`). Never the work tree: that holds the change under
-    review, and a cache committed there could mark any commit as signed. None (no cache) if
-    git cannot say where its directory is; the check itself then reports why."""
-    from ..changes.git import GitError, Repository
-
-    try:
-        return Repository(root).git_path("mcr-cache")
-    except GitError:
-        return None
 
 
 @click.command(epilog=_change_rules_epilog())
@@ -107,29 +96,33 @@ def check(
         merge_request = (
             read_merge_request_approvals(approvals_file) if approvals_file is not None else None
         )
-        change = check_change(
-            root,
-            base,
-            head,
-            today_from(today),
-            strict_dates=strict_dates,
-            merge_request=merge_request,
-            cache_dir=_signature_cache_dir(root),
-            keys=keys_for(root, keystore_spec),
-        )
+        with progress_bar() as bar:
+            change = check_change(
+                root,
+                base,
+                head,
+                today_from(today),
+                strict_dates=strict_dates,
+                merge_request=merge_request,
+                cache_dir=signature_cache_dir(root),
+                keys=keys_for(root, keystore_spec),
+                progress=bar,
+            )
         click.echo(render(change.findings.sorted(), change.checked))
         sys.exit(ExitCode.FINDINGS if change.findings.errors else ExitCode.OK)
     if approvals_file is not None or head != "HEAD":
         raise click.UsageError("--head and --approvals go with --base")
     files = [p for p in paths if p.is_file()]
     only = files if files and len(files) == len(paths) else None
-    result = run_check(
-        root,
-        today_from(today),
-        strict_dates=strict_dates,
-        only=only,
-        keys=keys_for(root, keystore_spec),
-    )
+    with progress_bar() as bar:
+        result = run_check(
+            root,
+            today_from(today),
+            strict_dates=strict_dates,
+            only=only,
+            keys=keys_for(root, keystore_spec),
+            progress=bar,
+        )
     findings = result.findings.sorted()
     checked = len(result.register.case_files)
     if fmt == "json":

@@ -111,3 +111,16 @@ def keys_for(root: Path, spec: str | None) -> Keys | None:
     """The key lookup for opening sealed values, or None without a keystore."""
     found = keystore_for(root, spec)
     return found.get if found is not None else None
+
+
+def signature_cache_dir(root: Path) -> Path | None:
+    """Where `check --base` and `audit` keep verified signature results: `mcr-cache` in the
+    repository's git directory (`.git/mcr-cache/`). Never the work tree: that holds the change under
+    review, and a cache committed there could mark any commit as signed. None (no cache) if
+    git cannot say where its directory is; the check itself then reports why."""
+    from ..changes.git import GitError, Repository
+
+    try:
+        return Repository(root).git_path("mcr-cache")
+    except GitError:
+        return None

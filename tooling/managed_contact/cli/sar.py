@@ -16,6 +16,7 @@ from .options import (
     today_from,
     today_option,
 )
+from .progress import progress_bar
 
 
 @click.command()
@@ -52,7 +53,8 @@ def sar(
     key = store.get(case_id) if store is not None else None
     if key is None:
         raise McrError(f"no key for {case_id} in the keystore: its sealed values cannot be read")
-    report = subject_access(root, case_id, key, today_from(today))
+    with progress_bar() as bar:
+        report = subject_access(root, case_id, key, today_from(today), bar)
     for path in write_report(report, output):
         click.echo(f"wrote {path}")
     for deadline in report.sar_deadlines:

@@ -15,6 +15,7 @@ from .options import (
     today_from,
     today_option,
 )
+from .progress import progress_bar
 from .reference import reference_pages
 
 
@@ -47,7 +48,10 @@ def build(
 
     root = register_root(register_dir)
     keystore = keystore_for(root, keystore_spec)
-    target = build_site(root, output or root / "public", today_from(today), _reference(), keystore)
+    with progress_bar() as bar:
+        target = build_site(
+            root, output or root / "public", today_from(today), _reference(), keystore, bar
+        )
     click.echo(f"site built in {target}")
 
 

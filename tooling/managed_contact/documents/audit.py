@@ -61,6 +61,7 @@ from ..register.findings import Finding, format_path
 from ..register.index import Index
 from ..register.loading import load_bytes
 from ..register.model import Case, DeletionLog
+from ..register.progress import Progress, counted
 from ..register.snapshot import CASE_NAME
 from ..register.validation import validate
 
@@ -196,8 +197,10 @@ def audit_case(
     *,
     merge_request: MergeRequestApprovals | None = None,
     cache_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> Audit:
-    """The audit trail of case `case_id` in the history of `rev` of the register at `root`."""
+    """The audit trail of case `case_id` in the history of `rev` of the register at `root`
+    (`progress` hears of each entry judged)."""
     if not CASE_NAME.match(f"{case_id}.yaml"):
         raise AuditError(f"'{case_id}' is not a case id (MC-YYYY-NNNN)")
     repo = Repository(root)
@@ -225,7 +228,7 @@ def audit_case(
     position = {c.sha: i for i, c in enumerate(line)}
     judged: dict[tuple[str | None, str], _Judged] = {}
     entries: list[AuditEntry] = []
-    for entry, version in found:
+    for entry, version in counted(found, progress, "judging approvals"):
         step = position[version.sha]
         base = line[step].parents[0] if line[step].parents else None
         head = _extended(line, step, {file, DELETIONS_PATH}, prefix, case_id).sha

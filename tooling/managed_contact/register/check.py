@@ -10,6 +10,7 @@ from pathlib import Path
 from .findings import Finding, Findings
 from .index import Index
 from .lifecycle import Status, derive
+from .progress import Progress
 from .rules import CATALOGUE, check_policy, check_register
 from .snapshot import Keys, Register, load_register
 
@@ -33,22 +34,28 @@ def run_check(
     strict_dates: bool = False,
     only: list[Path] | None = None,
     keys: Keys | None = None,
+    progress: Progress | None = None,
 ) -> CheckResult:
     """Check policy data and cases (all of them, or `only` those files), opening sealed values
-    with `keys` where given (the rules that read personal text skip the cases they cannot)."""
+    with `keys` where given (the rules that read personal text skip the cases they cannot);
+    `progress` hears of each case read and each case checked."""
     # Loading builds many small, acyclic objects: the cyclic collector only slows it down.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        register, loaded = load_register(root, only, keys)
-        return check_loaded(register, loaded, today, strict_dates)
+        register, loaded = load_register(root, only, keys, progress)
+        return check_loaded(register, loaded, today, strict_dates, progress)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def check_loaded(
-    register: Register, loaded: list[Finding], today: date, strict_dates: bool = False
+    register: Register,
+    loaded: list[Finding],
+    today: date,
+    strict_dates: bool = False,
+    progress: Progress | None = None,
 ) -> CheckResult:
     """Every snapshot rule over a register already loaded (from disk or from a revision)."""
     findings = Findings()
@@ -57,7 +64,7 @@ def check_loaded(
     if register.policy is not None:
         index = Index(register.policy)
         findings.extend(check_policy(register.policy, register.policy_docs))
-    findings.extend(check_register(register, index, today, strict_dates))
+    findings.extend(check_register(register, index, today, strict_dates, progress))
     result = CheckResult(register, findings, index=index)
     unread = [loaded.case.id for loaded in register.cases if loaded.sealed]
     if unread:

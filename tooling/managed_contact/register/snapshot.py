@@ -14,6 +14,7 @@ from .loading import Document, load_file
 from .model import Case, DeletionLog
 from .personal import comment_findings, open_document
 from .policy import POLICY_FILES, Policy
+from .progress import Progress, counted
 from .validation import validate
 
 #: Finds a case's key by case id: a keystore's `get`. None where there is no keystore.
@@ -207,6 +208,7 @@ def assemble(
     files: Iterable[str],
     stray: Iterable[Path] = (),
     keys: Keys | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Register, list[Finding]]:
     """A `Register` of the policy, the deletion log and the case `files` that exist.
 
@@ -218,7 +220,7 @@ def assemble(
     register.deletions, register.deletions_doc, problems = deletions_from(load)
     findings.extend(problems)
     people = {p.id: p.name for p in register.policy.people.people} if register.policy else None
-    for file in sorted(files):
+    for file in counted(sorted(files), progress, "reading cases"):
         name = file.rpartition("/")[2]
         if name == DELETIONS_NAME:
             continue
@@ -238,7 +240,10 @@ def assemble(
 
 
 def load_register(
-    root: Path, only: list[Path] | None = None, keys: Keys | None = None
+    root: Path,
+    only: list[Path] | None = None,
+    keys: Keys | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Register, list[Finding]]:
     """Load policy, deletion log and case files on disk (all of them, or only those given),
     opening sealed values with `keys` where given."""
@@ -246,7 +251,7 @@ def load_register(
         raise RegisterNotFound(f"{root} has no cases/ directory")
     paths = case_paths(root) if only is None else sorted(only)
     files = [display(root, p) for p in paths if not p.is_dir()]
-    return assemble(root, disk_files(root), files, [p for p in paths if p.is_dir()], keys)
+    return assemble(root, disk_files(root), files, [p for p in paths if p.is_dir()], keys, progress)
 
 
 def demo_keystore(root: Path) -> Path | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import ExitCode, McrError
 from ..register.dates import TODAY_ENV
+from ..register.progress import Progress
 from ..sealing.keystore import Keystore
 
 SITE_EXTRA = "managed-contact[site]"
@@ -88,6 +89,7 @@ def build_site(
     today: date,
     pages: Mapping[str, str] | None = None,
     keystore: Keystore | None = None,
+    progress: Progress | None = None,
 ) -> Path:
     """Build the site into `output` (strictly: any MkDocs warning fails the build), with
     `pages` (path in the site: Markdown) made elsewhere, e.g. the command line's reference,
@@ -105,6 +107,7 @@ def build_site(
         plugin.today = today
         plugin.pages = dict(pages or {})
         plugin.keystore = keystore
+        plugin.progress = progress
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)

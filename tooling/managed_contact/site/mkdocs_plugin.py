@@ -39,6 +39,7 @@ from mkdocs.structure.pages import Page
 
 from ..errors import McrError
 from ..register.dates import parse_today
+from ..register.progress import Progress
 from ..register.snapshot import demo_keystore
 from ..sealing.keystore import Keystore, open_keystore
 from .pages import CASES_DIR, Renderer, load_site_data
@@ -76,6 +77,9 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
         self.workers = 1
         self.pages: Mapping[str, str] = self.served_pages
         self.keystore: Keystore | None = self.served_keystore
+        self.progress: Progress | None = None
+        self.pages_built = 0
+        self.pages_total = 0
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # A one-off build may load a large register in several processes; `serve` keeps to one
@@ -105,7 +109,7 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
         try:
             today = self.today or parse_today(self.config.today)
             keystore = self.keystore or open_keystore(None, self.root, demo_keystore(self.root))
-            data = load_site_data(self.root, today, self.workers, keystore)
+            data = load_site_data(self.root, today, self.workers, keystore, self.progress)
             renderer = Renderer(data, config.use_directory_urls)
             pages = {**renderer.pages(), **reference_pages(data.policy), **self.pages}
         except (McrError, ValueError) as exc:
@@ -132,7 +136,15 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
                     "remove it (generated pages are never written into the docs directory)"
                 )
             files.append(File.generated(config, src, content=content, inclusion=inclusion))
+        self.pages_built = 0
+        self.pages_total = len(files.documentation_pages())
         return files
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        self.pages_built += 1
+        if self.progress is not None:
+            self.progress("building pages", self.pages_built, self.pages_total)
+        return output
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files

@@ -49,6 +49,7 @@ from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status, derive
 from ..register.model import PERSONAL_MARK, Case, Measure
 from ..register.policy import Policy
+from ..register.progress import Progress
 from ..register.schedule import DueItem, due_items
 from ..register.snapshot import CASE_NAME, CaseFile, case_paths, load_case, load_register
 from ..sealing.keystore import ENV as KEYSTORE_ENV
@@ -89,6 +90,7 @@ class SiteData:
 
 PARALLEL_FROM = 200
 """Registers with at least this many case files are loaded by several processes in a build."""
+CHUNKS_PER_WORKER = 4
 
 
 @dataclass
@@ -123,17 +125,27 @@ def _load_cases(root: Path, paths: list[Path], keystore: Keystore | None) -> _Lo
     return out
 
 
-def _load_parallel(root: Path, workers: int, keystore: Keystore | None) -> _Loaded | None:
+def _load_parallel(
+    root: Path, workers: int, keystore: Keystore | None, progress: Progress | None
+) -> _Loaded | None:
     """The case files loaded by `workers` forked processes, or None when not worth it."""
     paths = [p for p in case_paths(root) if CASE_NAME.match(p.name)]
     if workers < 2 or len(paths) < PARALLEL_FROM or os.name != "posix":
         return None
-    chunks = [paths[i::workers] for i in range(workers)]
+    # A few chunks per worker, so that progress is heard of as each one comes back.
+    count = workers * CHUNKS_PER_WORKER
+    chunks = [paths[i::count] for i in range(count)]
     out = _Loaded()
     context = multiprocessing.get_context("fork")
+    done = 0
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for loaded in pool.map(_load_cases, [root] * workers, chunks, [keystore] * workers):
+        for chunk, loaded in zip(
+            chunks, pool.map(_load_cases, [root] * count, chunks, [keystore] * count), strict=True
+        ):
             out.merge(loaded)
+            done += len(chunk)
+            if progress is not None:
+                progress("reading cases", done, len(paths))
     return out
 
 
@@ -152,7 +164,11 @@ def _keys_missing(unopened: list[str], keystore: Keystore | None) -> SiteKeysMis
 
 
 def load_site_data(
-    root: Path, today: date, workers: int = 1, keystore: Keystore | None = None
+    root: Path,
+    today: date,
+    workers: int = 1,
+    keystore: Keystore | None = None,
+    progress: Progress | None = None,
 ) -> SiteData:
     """Load the register, opening its sealed values with `keystore`, and derive every case's
     status; the full rule check is `mcr check`'s.
@@ -162,9 +178,11 @@ def load_site_data(
     value that no key opens (`SiteKeysMissing`). With `workers` > 1 a large register's case
     files are loaded by that many processes (a build's longest step).
     """
-    parallel = _load_parallel(root, workers, keystore)
+    parallel = _load_parallel(root, workers, keystore, progress)
     keys = keystore.get if keystore is not None else None
-    register, findings = load_register(root, None if parallel is None else [], keys)
+    register, findings = load_register(
+        root, None if parallel is None else [], keys, progress if parallel is None else None
+    )
     loaded = _Loaded()
     loaded.add(register.cases, findings)
     if parallel is not None:

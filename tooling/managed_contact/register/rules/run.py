@@ -10,6 +10,7 @@ from datetime import date
 
 from ..findings import Finding
 from ..index import Index
+from ..progress import Progress, counted
 from ..snapshot import CaseFile, Register
 from . import (
     challenges,
@@ -58,11 +59,15 @@ def check_case(
 
 
 def check_register(
-    register: Register, index: Index | None, today: date, strict_dates: bool = False
+    register: Register,
+    index: Index | None,
+    today: date,
+    strict_dates: bool = False,
+    progress: Progress | None = None,
 ) -> list[Finding]:
     """Register-wide rules: file names, unique ids, the deletion log; then every case."""
     findings = register_wide.check(register, index)
     if index is not None:
-        for loaded in register.cases:
+        for loaded in counted(register.cases, progress, "checking cases"):
             findings.extend(check_case(loaded, index, today, strict_dates))
     return findings
