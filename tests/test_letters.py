@@ -6,8 +6,11 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
+import shlex
 import shutil
 import stat
+import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -418,3 +421,35 @@ def test_html_is_escaped_by_the_standard_library() -> None:
     assert letter.html.startswith("<!DOCTYPE html>")
     assert "<h2>Dates</h2>" in letter.html
     assert io.StringIO(letter.html).read().count("<ul>") == letter.html.count("</ul>")
+
+
+def _guide_commands() -> list[str]:
+    found = []
+    for guide in sorted((REPO / "site" / "guides").glob("*.md")):
+        text = guide.read_text(encoding="utf-8")
+        for block in re.findall(r"```sh\n(.*?)```", text, flags=re.DOTALL):
+            command = textwrap.dedent(block).strip()
+            if command.startswith("mcr letter "):
+                found.append(command)
+    return found
+
+
+def test_the_guides_letter_commands_work(tmp_path: Path) -> None:
+    commands = _guide_commands()
+    assert len(commands) >= 2
+    for name in ("cases", "policy", "demo-keystore"):
+        shutil.copytree(REPO / name, tmp_path / "register" / name)
+    root = tmp_path / "register"
+    for command in commands:
+        argv = shlex.split(command.replace("\\\n", " "))[1:]
+        argv[argv.index("--output") + 1] = str(tmp_path / "letters")
+        result = CliRunner().invoke(
+            main,
+            [*argv, "--register", str(root), "--keystore", str(root / "demo-keystore")],
+        )
+        assert result.exit_code == 0, (command, result.output)
+        assert (tmp_path / "letters" / f"{argv[1]}-{argv[2]}-letter.docx").is_file()
+        if "--record" in argv:
+            assert f"recorded L3 in cases/{argv[1]}.yaml" in result.output
+    errors = run_check(root, TODAY, keys=DirectoryKeystore(root / "demo-keystore").get)
+    assert errors.findings.errors == []
