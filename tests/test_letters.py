@@ -453,3 +453,27 @@ def test_the_guides_letter_commands_work(tmp_path: Path) -> None:
             assert f"recorded L3 in cases/{argv[1]}.yaml" in result.output
     errors = run_check(root, TODAY, keys=DirectoryKeystore(root / "demo-keystore").get)
     assert errors.findings.errors == []
+
+
+def test_with_the_right_to_challenge_off_the_letter_says_there_is_no_appeal(
+    register: Path,
+) -> None:
+    settings = register / "policy" / "settings.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(
+        text.replace("right_to_challenge: true", "right_to_challenge: false"), encoding="utf-8"
+    )
+    put(register, case(decisions=[decision("D1", "2023-06-10")]))
+    letter = letter_for(register, CASE, "D1", keys(), TODAY)
+    assert "There is no right of appeal against this decision." in letter.markdown
+    assert "reviewed by a senior officer" not in letter.markdown
+    assert "no-right-of-appeal" in letter.states
+    assert "how-to-challenge" not in letter.states
+    out = register.parent / "out"
+    result = mcr(
+        register,
+        *(CASE, "D1", "--output", str(out), "--record"),
+        *("--medium", "letter", "--sent-by", "hugo-barrett", "--date", "2023-06-12"),
+    )
+    assert result.exit_code == 0, result.output
+    assert run_check(register, TODAY, keys=keys()).findings.errors == []

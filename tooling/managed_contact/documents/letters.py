@@ -332,6 +332,14 @@ def context_for(
     statutory = STATUTORY_RIGHTS
     if decision is not None and decision.statutory_access and not ended:
         statutory += f" {decision.statutory_access}"
+    deciders = (
+        entry.reviewed_by
+        if isinstance(entry, Review)
+        else [entry.decided_by]
+        if entry.decided_by
+        else []
+    )
+    names = [ix.people[p].name if p in ix.people else p for p in deciders]
     values: dict[str, Any] = {
         "council_name": settings.council_name,
         "case_id": case.id,
@@ -345,6 +353,7 @@ def context_for(
         "decision_date": long_date(decision.date) if decision is not None else "",
         "review_date": long_date(review_due) if review_due is not None and not ended else "",
         "expiry_date": long_date(status.expires) if status.expires is not None else "",
+        "decided_by": " and ".join(names),
         "outcome": OUTCOME_WORDS.get(outcome, "") if outcome else "",
         "received": long_date(entry.received) if isinstance(entry, Challenge) else "",
         "against": entry.against if isinstance(entry, Challenge) else "",
