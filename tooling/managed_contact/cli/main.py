@@ -18,6 +18,7 @@ from .edit import edit
 from .find import find
 from .hold import hold
 from .keys import keys
+from .letter import letter
 from .new import new
 from .record import record_command
 from .sar import sar
@@ -39,6 +40,7 @@ for command in (check, show, due, new, schema, build, serve, signers, demo_repo)
 for command in (record_command, edit, find, seal, unseal, setup, delete, hold, keys, sar):
     main.add_command(command)
 main.add_command(audit)
+main.add_command(letter)
 
 
 if __name__ == "__main__":  # pragma: no cover

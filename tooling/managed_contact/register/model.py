@@ -14,9 +14,9 @@ each is sealed with the case's key (`personal`, `sealing`); findings never show 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .types import CaseId, EntryId, IsoDate, PersonId, ShortText, Slug, Text
 
@@ -222,6 +222,10 @@ class Review(Strict):
     )
 
 
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+"""A SHA-256 digest in lower-case hexadecimal."""
+
+
 class Letter(Strict):
     """A letter or email telling the customer about a decision, review or challenge (§6, §7)."""
 
@@ -233,6 +237,16 @@ class Letter(Strict):
     states: list[Slug] = Field(
         min_length=1,
         description="What the letter states (policy/settings.yaml `letter_contents`).",
+    )
+    template: ShortText | None = Field(
+        default=None,
+        description="The template it was drafted from (a file name in policy/letters/), when "
+        "drafted by `mcr letter`.",
+    )
+    text_sha256: Sha256 | None = Field(
+        default=None,
+        description="The SHA-256 of the letter's text (its Markdown), when drafted by "
+        "`mcr letter`: which text was sent, without keeping it in the register.",
     )
 
 
