@@ -6,7 +6,20 @@ from pathlib import Path
 
 import click
 
+from ..errors import McrError
 from .options import handle_errors, register_option, register_root, today_from, today_option
+
+DOCUMENTS_EXTRA = "managed-contact[documents]"
+
+
+def documents_missing(exc: ModuleNotFoundError, command: str) -> ModuleNotFoundError | McrError:
+    """What to say when the `documents` extra is not installed (else the error as it is)."""
+    if (exc.name or "").partition(".")[0] not in ("icalendar", "docx", "docxtpl"):
+        return exc
+    return McrError(
+        f"mcr {command} needs the 'documents' extra, and {exc.name} is not installed: "
+        f"pip install '{DOCUMENTS_EXTRA}'"
+    )
 
 
 @click.command()
@@ -31,7 +44,11 @@ def calendar(output: Path | None, register_dir: Path | None, today: str | None) 
     The site publishes the feed as calendar.ics, linked from the dashboard.
     """
     from ..casework.writing import write_atomic
-    from ..documents.calendar import register_calendar
+
+    try:
+        from ..documents.calendar import register_calendar
+    except ModuleNotFoundError as exc:
+        raise documents_missing(exc, "calendar") from None
 
     root = register_root(register_dir)
     feed, count = register_calendar(root, today_from(today))

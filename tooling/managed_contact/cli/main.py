@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import click
 
+from .calendar import calendar
 from .check import check
 from .delete import delete
 from .demo import demo_repo
 from .due import due
 from .edit import edit
+from .export import export
 from .find import find
 from .hold import hold
 from .keys import keys
@@ -36,6 +38,8 @@ def main() -> None:
 for command in (check, show, due, new, schema, build, serve, signers, demo_repo):
     main.add_command(command)
 for command in (record_command, edit, find, seal, unseal, setup, delete, hold, keys, sar):
+    main.add_command(command)
+for command in (calendar, export):
     main.add_command(command)
 
 

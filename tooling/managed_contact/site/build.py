@@ -19,8 +19,9 @@ from ..register.dates import TODAY_ENV
 from ..sealing.keystore import Keystore
 
 SITE_EXTRA = "managed-contact[site]"
-SITE_PACKAGES = ("mkdocs", "material", "jinja2", "markupsafe")
-"""What the `site` extra installs, as imported (mkdocs-material is the `material` theme)."""
+SITE_PACKAGES = ("mkdocs", "material", "jinja2", "markupsafe", "icalendar")
+"""What the `site` extra installs, as imported (mkdocs-material is the `material` theme;
+icalendar writes the calendar feed the site publishes)."""
 
 
 class SiteExtraMissing(McrError):
