@@ -262,3 +262,20 @@ def test_the_site_publishes_the_feed(tmp_path: Path) -> None:
     dashboard = (site / "dashboard" / "index.html").read_text(encoding="utf-8")
     assert 'href="../calendar.ics"' in dashboard
     shutil.rmtree(site)
+
+
+def test_responses_follow_the_measures_a_review_sets(cases: Path) -> None:
+    monthly = [{"measure": "email-diversion", "spoc": "kate-ormsby", "frequency": "monthly"}]
+    write_case(
+        cases,
+        stage_2(review("R1", "2026-10-31", "continue", extend_to="2026-12-15", measures=monthly)),
+    )
+    found = events_of(register_calendar(cases, TODAY)[0])
+    responses = sorted((day_of(e), u) for u, e in found.items() if ".response." in u)
+    # Monthly from the review on 31 October, clamped to 30 November; the next (31 December)
+    # falls after the arrangement's review on 15 December, which will say what follows.
+    assert responses == [
+        (date(2026, 11, 30), f"MC-2026-0002.response.R1.m1.1@{UID_DOMAIN}"),
+    ]
+    assert "kate-ormsby" in str(found[responses[0][1]]["DESCRIPTION"])
+    assert day_of(found[f"MC-2026-0002.review@{UID_DOMAIN}"]) == date(2026, 12, 15)
