@@ -10,11 +10,13 @@ from __future__ import annotations
 import click
 
 from .audit import audit
+from .calendar import calendar
 from .check import check
 from .delete import delete
 from .demo import demo_repo
 from .due import due
 from .edit import edit
+from .export import export
 from .find import find
 from .hold import hold
 from .keys import keys
@@ -39,8 +41,8 @@ for command in (check, show, due, new, schema, build, serve, signers, demo_repo)
     main.add_command(command)
 for command in (record_command, edit, find, seal, unseal, setup, delete, hold, keys, sar):
     main.add_command(command)
-main.add_command(audit)
-main.add_command(letter)
+for command in (audit, letter, calendar, export):
+    main.add_command(command)
 
 
 if __name__ == "__main__":  # pragma: no cover

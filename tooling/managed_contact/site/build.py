@@ -20,8 +20,9 @@ from ..register.progress import Progress
 from ..sealing.keystore import Keystore
 
 SITE_EXTRA = "managed-contact[site]"
-SITE_PACKAGES = ("mkdocs", "material", "jinja2", "markupsafe")
-"""What the `site` extra installs, as imported (mkdocs-material is the `material` theme)."""
+SITE_PACKAGES = ("mkdocs", "material", "jinja2", "markupsafe", "icalendar")
+"""What the `site` extra installs, as imported (mkdocs-material is the `material` theme;
+icalendar writes the calendar feed the site publishes)."""
 
 
 class SiteExtraMissing(McrError):

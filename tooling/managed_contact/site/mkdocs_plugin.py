@@ -37,6 +37,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from ..documents.calendar import calendar_feed
 from ..errors import McrError
 from ..register.dates import parse_today
 from ..register.progress import Progress
@@ -47,6 +48,8 @@ from .reference import reference_pages
 
 MARKING_KEY = "protective_marking"
 """The key in `config.extra` under which the theme finds the protective marking."""
+CALENDAR_FILE = "calendar.ics"
+"""The calendar feed's place in the site (`documents.calendar`), linked from the dashboard."""
 DEMO_KEY = "demo"
 """The key in `config.extra` that makes the theme show the "fictional demo data" banner."""
 
@@ -112,6 +115,8 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
             data = load_site_data(self.root, today, self.workers, keystore, self.progress)
             renderer = Renderer(data, config.use_directory_urls)
             pages = {**renderer.pages(), **reference_pages(data.policy), **self.pages}
+            # The dashboard links the feed for Customer Relations to subscribe to.
+            feed = calendar_feed(data.cases, data.statuses, data.policy, today)
         except (McrError, ValueError) as exc:
             self.error = str(exc)
             if isinstance(exc, McrError):
@@ -136,6 +141,7 @@ class RegisterPlugin(BasePlugin[RegisterPluginConfig]):  # type: ignore[no-untyp
                     "remove it (generated pages are never written into the docs directory)"
                 )
             files.append(File.generated(config, src, content=content, inclusion=inclusion))
+        files.append(File.generated(config, CALENDAR_FILE, content=feed))
         self.pages_built = 0
         self.pages_total = len(files.documentation_pages())
         return files
