@@ -14,6 +14,7 @@ from .delete import delete
 from .demo import demo_repo
 from .due import due
 from .edit import edit
+from .figures import report_command
 from .find import find
 from .hold import hold
 from .keys import keys
@@ -36,6 +37,8 @@ def main() -> None:
 for command in (check, show, due, new, schema, build, serve, signers, demo_repo):
     main.add_command(command)
 for command in (record_command, edit, find, seal, unseal, setup, delete, hold, keys, sar):
+    main.add_command(command)
+for command in (report_command,):
     main.add_command(command)
 
 
