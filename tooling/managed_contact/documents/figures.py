@@ -660,9 +660,13 @@ def to_markdown(figures: Figures, heading_level: int = 2) -> str:
         by.setdefault((row.figure, row.breakdown), []).append(row)
     out = [
         f"<p>From {_day(figures.start)} to {_day(figures.end)}, both included; worked out on "
-        f"{_day(figures.today)}, counting deleted cases through their anonymous records. A "
-        f"count of 1 to {t - 1} is shown as “fewer than {t}”, and where it could be worked out "
-        "from the others, another count is hidden too.</p>",
+        f"{_day(figures.today)}, counting deleted cases through their anonymous records. "
+        + (
+            f"A count of 1 to {t - 1} is shown as “fewer than {t}”, and where it could be "
+            "worked out from the others, another count is hidden too.</p>"
+            if t > 1
+            else "Every count is shown (small_count_threshold is 1).</p>"
+        ),
         "",
         f"{h} Summary",
         "",
