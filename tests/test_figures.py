@@ -512,5 +512,5 @@ def test_no_personal_data_reaches_the_figures(demo: Path) -> None:
 def test_the_scan_finds_small_counts_where_they_are_shown(exact: Path) -> None:
     code, markdown, _ = mcr(exact, "report", "--from", "2024-01-01", "--to", "2026-11-30")
     assert code == 0
-    assert "fewer than" not in markdown
+    assert not re.search(r"fewer than [0-9]", markdown)
     assert small_numbers(markdown) != []
