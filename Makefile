@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/site_build.py
 	$(BIN)/python benchmarks/sar_speed.py
 	$(BIN)/python benchmarks/calendar_speed.py
+	$(BIN)/python benchmarks/report_speed.py
 
 clean:
 	rm -rf $(VENV) $(MUTATION) public node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache

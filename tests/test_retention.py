@@ -44,6 +44,24 @@ def test_statistics_are_worked_out_from_the_case(register: Path, policy: Policy)
         "days_at_stage_1": (date(2023, 12, 1) - date(2023, 6, 10)).days,
         "days_at_stage_2": 0,
         "days_dormant": (date(2026, 11, 28) - date(2023, 12, 1)).days,
+        "opened_month": "2023-06",
+        "stays": [
+            {
+                "state": "stage-1",
+                "began": "2023-06",
+                "ended": "2023-12",
+                "days": (date(2023, 12, 1) - date(2023, 6, 10)).days,
+            },
+            {
+                "state": "dormant",
+                "began": "2023-12",
+                "ended": "2026-11",
+                "days": (date(2026, 11, 28) - date(2023, 12, 1)).days,
+            },
+        ],
+        # The review fell due six months after the decision (10 December) and was held first.
+        "reviews": [{"due": "2023-12", "on_time": True}],
+        "challenges": [],
     }
     erased = statistics_for(loaded.case, policy, date(2026, 11, 28), "erasure")
     assert erased is not None

@@ -1,7 +1,8 @@
 """Deletion at the end of retention (§7), or by a recorded erasure, with its anonymous record.
 
-`statistics_for` works out the figures that survive a case (year opened, highest stage, services,
-conduct, outcome and how long it spent at each stage) from the case's non-personal fields only,
+`statistics_for` works out the figures that survive a case (year and month opened, highest stage,
+services, conduct, outcome, how long it spent at each stage, each stay, review and challenge by
+month: coarse dates, never a name) from the case's non-personal fields only,
 so that a change rule can recompute them from the merge base with no key. `delete_case` refuses
 a case that is not due or is under an open legal hold, removes its file and appends its record
 to `cases/deletions.yaml`, keeping every other byte of that file.
@@ -72,11 +73,24 @@ def _record_text(record: Deletion, item: str, key: str) -> str:
     lines += [f"{key}{name}: {data[name]}" for name in ("deleted", "reason", "approved_by")]
     lines.append(f"{key}statistics:")
     for name, value in stats.items():
-        shown = f"[{', '.join(value)}]" if isinstance(value, list) else str(value)
-        lines.append(f"{key}  {name}: {shown}")
+        lines.append(f"{key}  {name}: {_flow(value)}")
     return "\n".join(lines) + "\n"
 
 
+def _flow(value: object) -> str:
+    """A statistic in YAML flow style: months quoted, lists and mappings on one line."""
+    if isinstance(value, list):
+        return f"[{', '.join(_flow(v) for v in value)}]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and _MONTH.match(value):
+        return f'"{value}"'
+    return str(value)
+
+
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}\Z")
 _EMPTY = re.compile(r"^deletions:[ \t]*\[\][ \t]*$", re.MULTILINE)
 _ITEM = re.compile(r"^([ \t]*)- id:", re.MULTILINE)
 

@@ -7,7 +7,9 @@ the target's periods. Every new record in the log is of a case file this change 
 (MC406), and is approved by the person it names (`requirements`). That existing records are
 never edited or removed is a rule of history (`history`).
 
-A new record's anonymous statistics are recomputed from the case as the merge base holds it
+A new record's anonymous statistics (counts, and coarse dates: the month opened, each stay's
+months and days, each review's month due and whether on time, each challenge's month and
+outcome; never a name) are recomputed from the case as the merge base holds it
 (`statistics_for` reads no personal field, so no key is needed) and must match (MC430). And no
 keystore may be tracked in the repository (MC431), at the head or in any commit of the change
 (`every_commit` finds those), unless the target marks the register as the fictional demo: a
@@ -17,13 +19,20 @@ key in history can never be shredded.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
 from ..register.findings import Finding, Severity
 from ..register.lifecycle import Status, derive
 from ..register.loading import Document
-from ..register.model import Case, CaseStatistics
+from ..register.model import (
+    Case,
+    CaseStatistics,
+    ChallengeStatistics,
+    ReviewStatistics,
+    StayStatistics,
+)
 from ..register.policy import Policy
 from ..register.rules import Rule
 from ..sealing.keystore import KEY_SUFFIX, MARKER
@@ -79,6 +88,68 @@ def _durations(status: Status, deleted: date) -> tuple[int, int, int]:
     return spent["stage-1"], spent["stage-2"], dormant
 
 
+StayState = Literal["stage-1", "stage-2", "dormant"]
+_STAYS: tuple[StayState, ...] = ("stage-1", "stage-2", "dormant")
+
+
+@dataclass(frozen=True)
+class Stay:
+    """One continuous stay of a case in a state, from the move into it to the move out of it
+    (None while it lasts). A review that escalates leaves the case at stage 1 until the stage
+    2 decision, as the lifecycle has it."""
+
+    state: StayState
+    began: date
+    ended: date | None
+
+
+def stays(status: Status) -> list[Stay]:
+    """Every stay at stage 1, at stage 2 and dormant, in order, from the allowed moves."""
+    out: list[Stay] = []
+    state: str = "new"
+    since: date | None = None
+    for step in status.steps:
+        if not step.allowed or step.event == "review-escalate" or step.after == state:
+            continue
+        for kept in _STAYS:
+            if state == kept and since is not None:
+                out.append(Stay(kept, since, step.day))
+        state, since = step.after, step.day
+    for kept in _STAYS:
+        if state == kept and since is not None:
+            out.append(Stay(kept, since, None))
+    return out
+
+
+def reviews_due(status: Status, day: date) -> list[tuple[date, bool]]:
+    """Each review that fell due by `day`: its due date, and whether it was held by then. The
+    next review of an open case counts once its due date has passed unheld."""
+    out = [(r.due, not r.late) for r in status.reviews]
+    if status.active and status.next_review_due is not None and status.next_review_due < day:
+        out.append((status.next_review_due, False))
+    return out
+
+
+def month(day: date) -> str:
+    """The coarse date the statistics keep: YYYY-MM."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def services_of(case: Case) -> tuple[str, ...]:
+    """The services a case affected: its scope's, then its incidents', each once."""
+    return tuple(_in_order([*case.scope.services, *(i.service for i in case.incidents)]))
+
+
+def conduct_of(case: Case) -> tuple[str, ...]:
+    """The conduct on a case's record: its incidents' categories, then its decisions', once."""
+    return tuple(
+        _in_order(
+            [c for i in case.incidents for c in i.categories]
+            + [c for d in case.decisions for c in d.conduct]
+        )
+    )
+
+
 def _stage(stage: int) -> Literal[0, 1, 2]:
     if stage == 1:
         return 1
@@ -91,11 +162,8 @@ def statistics_for(
     """The anonymous figures recorded when `case` is deleted on `deleted`, from its
     non-personal fields only (highest stage 0: erased before any decision)."""
     status = derive(case, policy, deleted)
-    services = _in_order([*case.scope.services, *(i.service for i in case.incidents)])
-    conduct = _in_order(
-        [c for i in case.incidents for c in i.categories]
-        + [c for d in case.decisions for c in d.conduct]
-    )
+    services = list(services_of(case))
+    conduct = list(conduct_of(case))
     outcome: Literal["closed", "challenge-upheld", "erased"] = "erased"
     if reason == "retention":
         closing = [s for s in status.steps if s.allowed and s.after == "dormant"]
@@ -111,6 +179,24 @@ def statistics_for(
         days_at_stage_1=stage_1,
         days_at_stage_2=stage_2,
         days_dormant=dormant,
+        opened_month=month(case.opened),
+        stays=[
+            StayStatistics(
+                state=stay.state,
+                began=month(stay.began),
+                ended=month(stay.ended or deleted),
+                days=max(0, ((stay.ended or deleted) - stay.began).days),
+            )
+            for stay in stays(status)
+        ],
+        reviews=[
+            ReviewStatistics(due=month(due), on_time=on_time)
+            for due, on_time in reviews_due(status, deleted)
+        ],
+        challenges=[
+            ChallengeStatistics(received=month(c.received), outcome=c.outcome or "undecided")
+            for c in case.challenges
+        ],
     )
 
 

@@ -17,6 +17,7 @@ from .demo import demo_repo
 from .due import due
 from .edit import edit
 from .export import export
+from .figures import report_command
 from .find import find
 from .hold import hold
 from .keys import keys
@@ -41,7 +42,7 @@ for command in (check, show, due, new, schema, build, serve, signers, demo_repo)
     main.add_command(command)
 for command in (record_command, edit, find, seal, unseal, setup, delete, hold, keys, sar):
     main.add_command(command)
-for command in (audit, letter, calendar, export):
+for command in (audit, letter, calendar, export, report_command):
     main.add_command(command)
 
 

@@ -391,6 +391,37 @@ ENTRY_PREFIX: dict[str, str] = {
 }
 
 
+Month = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+"""A calendar month, YYYY-MM: the coarse date the anonymous statistics keep."""
+
+
+class StayStatistics(Strict):
+    """One stay of a deleted case in a state: when it began and ended, by month, and its days."""
+
+    state: Literal["stage-1", "stage-2", "dormant"] = Field(description="The state stayed in.")
+    began: Month = Field(description="The month the case moved into the state (YYYY-MM).")
+    ended: Month = Field(
+        description="The month it moved out, or was deleted in the state (YYYY-MM)."
+    )
+    days: int = Field(ge=0, description="Days from moving in to moving out (or deletion).")
+
+
+class ReviewStatistics(Strict):
+    """One review that fell due while the case was open: the month due and whether held by then."""
+
+    due: Month = Field(description="The month the review was due (YYYY-MM).")
+    on_time: bool = Field(description="True when it was held on or before the day it was due.")
+
+
+class ChallengeStatistics(Strict):
+    """One challenge the customer made: the month received and its outcome."""
+
+    received: Month = Field(description="The month the challenge was received (YYYY-MM).")
+    outcome: Literal["upheld", "varied", "not-upheld", "undecided"] = Field(
+        description="Its outcome; undecided: none was recorded before deletion."
+    )
+
+
 class CaseStatistics(Strict):
     """Anonymous figures kept after a case is deleted, for committee reporting."""
 
@@ -411,6 +442,18 @@ class CaseStatistics(Strict):
     )
     days_dormant: int | None = Field(
         default=None, ge=0, description="Days from going dormant (the last time) to deletion."
+    )
+    opened_month: Month | None = Field(
+        default=None, description="The month the case was opened (YYYY-MM)."
+    )
+    stays: list[StayStatistics] | None = Field(
+        default=None, description="Each stay at stage 1, at stage 2 and dormant, in order."
+    )
+    reviews: list[ReviewStatistics] | None = Field(
+        default=None, description="Each review that fell due, with whether it was held on time."
+    )
+    challenges: list[ChallengeStatistics] | None = Field(
+        default=None, description="Each challenge received, with its outcome."
     )
 
 

@@ -350,6 +350,14 @@ class Settings(Strict):
         "committed (in demo-keystore/) and the site says on every page that the data is "
         "fictional. Never true in a register holding real cases.",
     )
+    small_count_threshold: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Committee figures (mcr report, the dashboard, the statistics page) show a "
+        "count from 1 to one less than this as 'fewer than N', so that no one can be picked out "
+        "of a small number; 0 is shown as 0.",
+    )
     protective_marking: ShortText = Field(
         default=PROTECTIVE_MARKING,
         description="The protective marking the internal site shows at the top of every page: "

@@ -41,13 +41,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 from pydantic import BaseModel
 
+from ..documents import figures
 from ..errors import McrError
 from ..register import front_line as said
 from ..register.findings import Finding, Severity
 from ..register.front_line import Contact, Piece, Step, front_line, step
 from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status, derive
-from ..register.model import PERSONAL_MARK, Case, Measure
+from ..register.model import PERSONAL_MARK, Case, Deletion, Measure
 from ..register.policy import Policy
 from ..register.progress import Progress
 from ..register.schedule import DueItem, due_items
@@ -82,6 +83,8 @@ class SiteData:
     cases: tuple[Case, ...]
     statuses: dict[str, Status]
     deleted: int = 0
+    #: The deleted cases' anonymous records, for the statistics page.
+    deletions: tuple[Deletion, ...] = ()
 
     @property
     def active(self) -> list[Case]:
@@ -216,7 +219,7 @@ def load_site_data(
         raise _keys_missing(loaded.unopened, keystore)
     policy = register.policy
     statuses = {case.id: derive(case, policy, today) for case in cases}
-    deleted = len(register.deletions.deletions) if register.deletions else 0
+    deletions = tuple(register.deletions.deletions) if register.deletions else ()
     return SiteData(
         root=root,
         today=today,
@@ -224,7 +227,8 @@ def load_site_data(
         index=Index(policy),
         cases=tuple(sorted(cases, key=lambda c: c.id)),
         statuses=statuses,
-        deleted=deleted,
+        deleted=len(deletions),
+        deletions=deletions,
     )
 
 
@@ -490,8 +494,27 @@ def case_view(case: Case, data: SiteData) -> CaseView:
 
 @dataclass(frozen=True)
 class Bar:
+    """One bar: its label and count, and whether the count is too small to show (then it has
+    no bar, whose length would give it away, and reads "fewer than N")."""
+
     label: str
     value: int
+    suppressed: bool = False
+    threshold: int = 0
+
+    @property
+    def text(self) -> str:
+        return f"fewer than {self.threshold}" if self.suppressed else str(self.value)
+
+
+def _bars(labels: list[str], values: list[int], threshold: int) -> tuple[Bar, ...]:
+    """A chart's bars with small counts suppressed, so that none can be worked out from the
+    others (`documents.figures.shown_group`)."""
+    cells, _ = figures.shown_group(values, threshold)
+    return tuple(
+        Bar(label, cell.value, cell.suppressed, threshold)
+        for label, cell in zip(labels, cells, strict=True)
+    )
 
 
 # A chart's layout, in CSS pixels. The chart has no viewBox: it is as wide as the page allows (at
@@ -533,7 +556,7 @@ class Chart:
 
     @property
     def most(self) -> int:
-        return max((b.value for b in self.bars), default=0) or 1
+        return max((b.value for b in self.bars if not b.suppressed), default=0) or 1
 
     @property
     def layout(self) -> tuple[tuple[BarRow, ...], int]:
@@ -546,14 +569,14 @@ class Chart:
                 (top + LABEL_BASELINE + LABEL_LINE * n, line) for n, line in enumerate(words)
             )
             bar_top = top + LABEL_LINE * len(lines) + 1
-            share = round(bar.value / self.most * BAR_SHARE, 1)
+            share = 0.0 if bar.suppressed else round(bar.value / self.most * BAR_SHARE, 1)
             rows.append(BarRow(bar, lines, bar_top, share))
             top = bar_top + BAR_HEIGHT + ROW_GAP
         return tuple(rows), top + 4
 
     @property
     def description(self) -> str:
-        return "; ".join(f"{b.label}: {b.value}" for b in self.bars) or "no cases"
+        return "; ".join(f"{b.label}: {b.text}" for b in self.bars) or "no cases"
 
 
 @dataclass(frozen=True)
@@ -597,31 +620,48 @@ def _charts(data: SiteData) -> tuple[Chart, ...]:
         decision = data.statuses[case.id].decision
         if decision is not None:
             conduct.update(decision.conduct)
+    threshold = data.policy.settings.small_count_threshold
+    kept = [c for c in index.policy.vocabulary.conduct if conduct[c.id]]
     return (
         Chart(
             "chart-stage",
             "Cases by stage",
-            (
-                Bar("Stage 1", states["stage-1"]),
-                Bar("Stage 2", states["stage-2"]),
-                Bar("Dormant", states["dormant"]),
+            _bars(
+                ["Stage 1", "Stage 2", "Dormant"],
+                [states["stage-1"], states["stage-2"], states["dormant"]],
+                threshold,
             ),
         ),
         Chart(
             "chart-service",
             "Active cases by service",
-            tuple(Bar(s.label, services[s.id]) for s in index.policy.vocabulary.services),
+            _bars(
+                [s.label for s in index.policy.vocabulary.services],
+                [services[s.id] for s in index.policy.vocabulary.services],
+                threshold,
+            ),
         ),
         Chart(
             "chart-conduct",
             "Active cases by conduct (as decided)",
-            tuple(
-                Bar(c.label, conduct[c.id])
-                for c in index.policy.vocabulary.conduct
-                if conduct[c.id]
-            ),
+            _bars([c.label for c in kept], [conduct[c.id] for c in kept], threshold),
         ),
     )
+
+
+def state_counts(data: SiteData) -> dict[str, str]:
+    """The number of cases in each state as the site shows it: small counts suppressed, so that
+    none can be worked out from the others."""
+    states: Counter[str] = Counter(s.state for s in data.statuses.values())
+    names = ("stage-1", "stage-2", "dormant")
+    cells, _ = figures.shown_group(
+        [states[n] for n in names], data.policy.settings.small_count_threshold
+    )
+    return {n: c.text for n, c in zip(names, cells, strict=True)}
+
+
+#: The site's statistics page covers this many whole calendar months before the current one.
+STATISTICS_MONTHS = 12
 
 
 # --- Rendering -----------------------------------------------------------------------------
@@ -680,6 +720,7 @@ class Renderer:
             "dashboard.md": self.dashboard_page(),
             "councillors.md": self.councillors_page(),
             "personal-data.md": self.personal_data_page(),
+            "statistics.md": self.statistics_page(),
         }
         for case in self.data.active:
             out[case_src(case.id)] = self.case_page(case)
@@ -759,7 +800,19 @@ class Renderer:
             urls={c.id: self._url(here, c.id) for c in data.active},
             charts=_charts(data),
             window=data.policy.periods.due_soon_days,
-            deleted=data.deleted,
+            deleted=figures.shown(data.deleted, data.policy.settings.small_count_threshold).text,
+        )
+
+    def statistics_page(self) -> str:
+        """The committee figures for the last whole months, as `mcr report` gives them."""
+        data = self.data
+        start, end = figures.last_whole_months(data.today, STATISTICS_MONTHS)
+        found = figures.compute(data.policy, data.cases, data.deletions, start, end, data.today)
+        return self._render(
+            "statistics.md.j2",
+            "statistics.md",
+            body=Markup(figures.to_markdown(found)),
+            months=STATISTICS_MONTHS,
         )
 
     def councillors_page(self) -> str:
@@ -807,8 +860,7 @@ class Renderer:
         if name == "right-to-challenge":
             return self._render("challenge.html.j2", here)
         if name == "counts":
-            states = Counter(s.state for s in self.data.statuses.values())
-            return self._render("counts.html.j2", here, states=states)
+            return self._render("counts.html.j2", here, states=state_counts(self.data))
         return None
 
     def fill(self, markdown: str, here: str) -> str:
