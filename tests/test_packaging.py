@@ -77,6 +77,13 @@ def test_the_package_checks_alone_and_builds_the_site_with_its_extra(tmp_path: P
     assert "Traceback" not in before.stderr
     assert not (register / "public").exists()
 
+    # So do letters and the calendar, which need the 'documents' extra.
+    for command in (["letter", "MC-2025-0003", "D1"], ["calendar"], ["export"]):
+        said = _run(bin_dir / "mcr", *command, "--today", today, cwd=register)
+        assert said.returncode == 2, said.stdout + said.stderr
+        assert "needs the 'documents' extra" in said.stderr
+        assert "Traceback" not in said.stderr
+
     # `pip install '.[site]'` then builds it, templates and reference pages included.
     extra = _run(bin_dir / "pip", "install", "--quiet", f"{source}[site]")
     assert extra.returncode == 0, extra.stderr

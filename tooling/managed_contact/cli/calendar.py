@@ -6,20 +6,14 @@ from pathlib import Path
 
 import click
 
-from ..errors import McrError
-from .options import handle_errors, register_option, register_root, today_from, today_option
-
-DOCUMENTS_EXTRA = "managed-contact[documents]"
-
-
-def documents_missing(exc: ModuleNotFoundError, command: str) -> ModuleNotFoundError | McrError:
-    """What to say when the `documents` extra is not installed (else the error as it is)."""
-    if (exc.name or "").partition(".")[0] not in ("icalendar", "docx", "docxtpl"):
-        return exc
-    return McrError(
-        f"mcr {command} needs the 'documents' extra, and {exc.name} is not installed: "
-        f"pip install '{DOCUMENTS_EXTRA}'"
-    )
+from .options import (
+    documents_missing,
+    handle_errors,
+    register_option,
+    register_root,
+    today_from,
+    today_option,
+)
 
 
 @click.command()

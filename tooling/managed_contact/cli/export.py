@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .calendar import documents_missing
 from .options import (
+    documents_missing,
     handle_errors,
     keys_for,
     keystore_option,

@@ -4,19 +4,16 @@ or challenge outcome, and (with `--record`) record that it was sent."""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import click
 
 from ..casework.entries import BadAnswer, day, person
-from ..casework.recording import Recorded, RecordRefused, record
-from ..documents.letters import Draft, default_output, letter_for, write_letter
+from ..casework.recording import RecordRefused
 from ..errors import ExitCode, McrError
-from ..register.snapshot import Keys
-from ..sealing.keystore import Keystore
 from .options import (
+    documents_missing,
     handle_errors,
     keystore_for,
     keystore_option,
@@ -25,46 +22,6 @@ from .options import (
     today_from,
     today_option,
 )
-
-
-@dataclass(frozen=True)
-class Sent:
-    """How the letter was sent, for `--record`."""
-
-    medium: str
-    sent_by: str
-    date: date
-
-
-def draft_and_record(
-    root: Path,
-    case_id: str,
-    entry_id: str,
-    store: Keystore | None,
-    day: date,
-    output: Path,
-    sent: Sent | None,
-) -> tuple[Draft, list[Path], Recorded | None]:
-    """Draft the letter, write it to `output`, and record it as sent when `sent` is given."""
-    keys: Keys | None = store.get if store is not None else None
-    letter = letter_for(
-        root, case_id, entry_id, keys, sent.date if sent else day, sent.sent_by if sent else None
-    )
-    files = write_letter(letter, output, root)
-    if sent is None:
-        return letter, files, None
-    if store is None:  # pragma: no cover - the letter above needed the keystore
-        raise McrError(f"no keystore holds the key of {case_id}")
-    values = {
-        "date": sent.date.isoformat(),
-        "about": entry_id,
-        "medium": sent.medium,
-        "sent_by": sent.sent_by,
-        "states": list(letter.states),
-        "template": letter.template,
-        "text_sha256": letter.text_sha256,
-    }
-    return letter, files, record(root, case_id, "letter", values, store, day)
 
 
 @click.command("letter")
@@ -120,6 +77,12 @@ def letter(
     the template has a placeholder for each. With --record, the letter entry is added to the
     case (checked as 'mcr record letter' checks it). Nothing personal is printed.
     """
+    try:
+        from ..casework.letters import Sent, draft_and_record
+        from ..documents.letters import default_output
+    except ModuleNotFoundError as exc:
+        raise documents_missing(exc, "letter") from None
+
     root = register_root(register_dir)
     now = today_from(today)
     sent: Sent | None = None

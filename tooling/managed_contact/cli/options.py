@@ -124,3 +124,16 @@ def signature_cache_dir(root: Path) -> Path | None:
         return Repository(root).git_path("mcr-cache")
     except GitError:
         return None
+
+
+DOCUMENTS_EXTRA = "managed-contact[documents]"
+
+
+def documents_missing(exc: ModuleNotFoundError, command: str) -> ModuleNotFoundError | McrError:
+    """What to say when the `documents` extra is not installed (else the error as it is)."""
+    if (exc.name or "").partition(".")[0] not in ("icalendar", "docx", "docxtpl"):
+        return exc
+    return McrError(
+        f"mcr {command} needs the 'documents' extra, and {exc.name} is not installed: "
+        f"pip install '{DOCUMENTS_EXTRA}'"
+    )
