@@ -122,6 +122,10 @@ def _commands(demo: DemoRepo, out: Path) -> dict[str, tuple[list[str], str]]:
             "building pages [",
         ),
         "audit": (["audit", ACTIVE, *on_demo], "judging approvals ["),
+        "report": (
+            ["report", "--from", "2026-01-01", "--to", "2026-10-31", *on_demo],
+            "reading cases [",
+        ),
         "sar": (
             [
                 "sar",
@@ -137,7 +141,7 @@ def _commands(demo: DemoRepo, out: Path) -> dict[str, tuple[list[str], str]]:
     }
 
 
-@pytest.mark.parametrize("command", ["check", "check --base", "build", "audit", "sar"])
+@pytest.mark.parametrize("command", ["check", "check --base", "build", "report", "audit", "sar"])
 def test_each_long_command_shows_its_bar_on_a_terminal(
     demo: DemoRepo, tmp_path: Path, command: str
 ) -> None:
@@ -164,7 +168,7 @@ def test_each_long_command_shows_its_bar_on_a_terminal(
     assert after.strip()
 
 
-@pytest.mark.parametrize("command", ["check", "check --base", "audit", "sar"])
+@pytest.mark.parametrize("command", ["check", "check --base", "report", "audit", "sar"])
 def test_no_bar_in_a_pipe_or_in_ci(demo: DemoRepo, tmp_path: Path, command: str) -> None:
     args, words = _commands(demo, tmp_path)[command]
     piped = subprocess.run(

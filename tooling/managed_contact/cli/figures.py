@@ -9,6 +9,7 @@ import click
 
 from ..documents.figures import report_figures, to_csv, to_markdown
 from .options import handle_errors, register_option, register_root, today_from, today_option
+from .progress import progress_bar
 
 
 def _day(value: str, option: str) -> date:
@@ -56,7 +57,10 @@ def report_command(
     (policy/settings.yaml) are shown as "fewer than N". Reads no personal data: no keys needed.
     """
     root = register_root(register_dir)
-    figures = report_figures(root, _day(start, "--from"), _day(end, "--to"), today_from(today))
+    with progress_bar() as bar:
+        figures = report_figures(
+            root, _day(start, "--from"), _day(end, "--to"), today_from(today), bar
+        )
     if fmt == "csv":
         text = to_csv(figures)
     else:

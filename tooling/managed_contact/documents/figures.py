@@ -63,6 +63,7 @@ from ..register.dates import add_months
 from ..register.lifecycle import derive
 from ..register.model import Case, Deletion
 from ..register.policy import Policy
+from ..register.progress import Progress
 from ..register.snapshot import load_register
 
 FIGURES = ("opened", "escalated", "closed", "deleted")
@@ -346,15 +347,18 @@ class RegisterUnreadable(McrError):
     """The register does not load well enough to count: `mcr check` says why."""
 
 
-def report_figures(root: Path, start: date, end: date, today: date) -> Figures:
-    """The figures for a period over the register on disk (read without keys)."""
+def report_figures(
+    root: Path, start: date, end: date, today: date, progress: Progress | None = None
+) -> Figures:
+    """The figures for a period over the register on disk (read without keys; `progress`
+    hears of each case read, the report's longest step)."""
     if start > end:
         _refuse_period(start, end)
     # Loading builds many small, acyclic objects: the cyclic collector only slows it down.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        register, _ = load_register(root)
+        register, _ = load_register(root, progress=progress)
     finally:
         if collecting:
             gc.enable()
