@@ -66,25 +66,6 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "no-right-of-appeal": ("no_right_of_appeal",),
 }
 
-STATUTORY_RIGHTS = (
-    "This does not affect your statutory rights to council services: you can still receive "
-    "every service you are entitled to."
-)
-OTHER_FORMATS = (
-    "This letter is available in other formats, such as large print, Braille, audio or "
-    "another language. Ask the Customer Relations Team for the format you need."
-)
-HOW_TO_CHALLENGE = (
-    "You can ask for this decision to be reviewed by a senior officer who was not involved "
-    "in it. Write to the Customer Relations Team, or tell your single point of contact, "
-    "saying why you think the decision is wrong."
-)
-HOW_TO_CHALLENGE_AGAIN = (
-    "This was the review you asked for, by a senior officer who was not involved in the "
-    "decision. You can ask in the same way for any later decision or review outcome to be "
-    "reviewed."
-)
-NO_RIGHT_OF_APPEAL = "There is no right of appeal against this decision."
 ENDED = "None: the measures no longer apply."
 
 OUTCOME_WORDS = {
@@ -329,7 +310,8 @@ def context_for(
     on = settings.right_to_challenge
     signer = ix.people.get(signed_by) if signed_by else None
     outcome = entry.outcome if isinstance(entry, Review | Challenge) else None
-    statutory = STATUTORY_RIGHTS
+    wording = settings.letter_wording
+    statutory = wording.statutory_rights
     if decision is not None and decision.statutory_access and not ended:
         statutory += f" {decision.statutory_access}"
     deciders = (
@@ -365,14 +347,18 @@ def context_for(
         "contact": contact,
         "dates": " ".join(dates),
         "statutory_rights": statutory,
-        "other_formats": OTHER_FORMATS,
+        "other_formats": wording.other_formats,
         "lgsco": settings.lgsco,
         "how_to_challenge": (
-            (HOW_TO_CHALLENGE_AGAIN if isinstance(entry, Challenge) else HOW_TO_CHALLENGE)
+            (
+                wording.how_to_challenge_again
+                if isinstance(entry, Challenge)
+                else wording.how_to_challenge
+            )
             if on
             else ""
         ),
-        "no_right_of_appeal": "" if on else NO_RIGHT_OF_APPEAL,
+        "no_right_of_appeal": "" if on else wording.no_right_of_appeal,
         "signed_by": signer.name if signer is not None else "Customer Relations Team",
     }
     required = ix.required_contents(None if ended else status.stage, day)

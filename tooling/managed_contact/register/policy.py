@@ -274,6 +274,27 @@ class LetterContent(Strict):
     )
 
 
+class LetterWording(Strict):
+    """The council's own words for what every letter states in the same way (§6, §7). The
+    templates in policy/letters/ put each where its placeholder is; the council changes the
+    words here, and the layout in Word."""
+
+    statutory_rights: Text = Field(
+        description="That the customer's statutory rights to council services are unaffected."
+    )
+    other_formats: Text = Field(description="That the letter is available in other formats.")
+    how_to_challenge: Text = Field(
+        description="How to ask for the decision or review outcome to be reviewed (while the "
+        "right to challenge is on)."
+    )
+    how_to_challenge_again: Text = Field(
+        description="The same, in the letter telling the customer the outcome of a challenge."
+    )
+    no_right_of_appeal: Text = Field(
+        description="That there is no right of appeal (while the right to challenge is off)."
+    )
+
+
 class Choices(Strict):
     """The choices the policy leaves to the council, each with the reading it defaults to.
 
@@ -338,6 +359,9 @@ class Settings(Strict):
     )
     lgsco: ShortText = Field(
         description="How to reach the Local Government and Social Care Ombudsman."
+    )
+    letter_wording: LetterWording = Field(
+        description="The council's words for the statements every letter makes the same way."
     )
     council_name: ShortText = Field(description="The council's name, for the site and letters.")
     choices: Choices = Field(
