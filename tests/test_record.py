@@ -306,8 +306,59 @@ L_VALUES = {k: v for k, v in letter("X", "2023-06-11", "D1").items() if k != "id
             "MC201",
         ),
         ({}, "decision", {**D_VALUES, "decided_by": "nobody-known"}, "MC205"),
+        # identity: a letter about an entry the case does not have
+        ({"decisions": DECIDED}, "letter", {**L_VALUES, "about": "D7"}, "MC108"),
+        # transitions: a review of a case no decision has opened
+        (
+            {},
+            "review",
+            {
+                "date": "2023-06-20",
+                "reviewed_by": ["amara-okafor", "hugo-barrett"],
+                "outcome": "close",
+                "considerations": "Nothing to review.",
+            },
+            "MC342",
+        ),
+        # councillors: an opt-in by someone who is not a councillor
+        (
+            {},
+            "councillor",
+            {"councillor": "hugo-barrett", "choice": "opt-in", "date": "2023-06-20"},
+            "MC360",
+        ),
+        # safeguards: a measure that takes away the channel an adjustment relies on
+        (
+            {
+                "adjustments": [
+                    {
+                        "id": "A1",
+                        "date": "2023-06-02",
+                        "description": "Calls at a set time: the customer cannot read small print.",
+                        "outcome": "made",
+                        "channel": "telephone",
+                    }
+                ]
+            },
+            "decision",
+            {**D_VALUES, "measures": [{"measure": "one-channel", "channel": "email"}]},
+            "MC380",
+        ),
     ],
-    ids=["MC300", "MC310", "MC321", "MC340", "MC315", "MC370", "MC201", "MC205"],
+    ids=[
+        "MC300",
+        "MC310",
+        "MC321",
+        "MC340",
+        "MC315",
+        "MC370",
+        "MC201",
+        "MC205",
+        "MC108",
+        "MC342",
+        "MC360",
+        "MC380",
+    ],
 )
 def test_refused_before_writing(
     register: Path, history: dict[str, Any], kind: str, values: dict[str, Any], rule: str
