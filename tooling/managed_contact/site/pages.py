@@ -45,10 +45,10 @@ from ..documents import figures
 from ..errors import McrError
 from ..register import front_line as said
 from ..register.findings import Finding, Severity
-from ..register.front_line import Contact, Piece, Step, front_line, step
+from ..register.front_line import Contact, Piece, Situation, Step, front_line
 from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status, derive
-from ..register.model import PERSONAL_MARK, Case, Deletion, Measure
+from ..register.model import PERSONAL_MARK, Case, Deletion
 from ..register.policy import Policy
 from ..register.progress import Progress
 from ..register.schedule import DueItem, due_items
@@ -332,25 +332,6 @@ def case_src(case_id: str) -> str:
 
 
 @dataclass(frozen=True)
-class Instruction:
-    """One measure, as a front-line officer reads it."""
-
-    label: str
-    text: Markup
-    script: Markup | None = None
-    after: Markup | None = None
-    times: str | None = None
-
-
-@dataclass(frozen=True)
-class Situation:
-    key: str
-    heading: str
-    allowed: bool
-    instructions: tuple[Instruction, ...]
-
-
-@dataclass(frozen=True)
 class Choice:
     """A councillor's choice about one arrangement."""
 
@@ -385,7 +366,7 @@ class CaseView:
     spocs: tuple[Contact, ...]
     allowed_channel: str | None
     blocked_channels: tuple[str, ...]
-    general: tuple[Instruction, ...]
+    general: tuple[Step, ...]
     situations: tuple[Situation, ...]
     councillors: tuple[Choice, ...]
 
@@ -396,8 +377,9 @@ class CaseView:
         return "One service" if len(self.services) == 1 else "Several services"
 
 
-def _markup(pieces: tuple[Piece, ...]) -> Markup:
-    """A step's text in HTML: every part escaped, a case's value in bold."""
+def pieces_html(pieces: tuple[Piece, ...]) -> Markup:
+    """A step's text in HTML (the templates' `pieces` filter): every part escaped, a case's
+    value in bold."""
     out = Markup("")
     for piece in pieces:
         if piece.value:
@@ -405,21 +387,6 @@ def _markup(pieces: tuple[Piece, ...]) -> Markup:
         else:
             out += escape(piece.text)
     return out
-
-
-def instruction(measure: Measure, index: Index) -> Instruction:
-    """A measure in plain English from its catalogue entry; a quoted script is set apart."""
-    return _instruction(step(measure, index))
-
-
-def _instruction(found: Step) -> Instruction:
-    return Instruction(
-        label=found.label,
-        text=_markup(found.text),
-        script=escape(found.script) if found.script is not None else None,
-        after=_markup(found.after) or None,
-        times=found.times,
-    )
 
 
 def current_choices(case: Case, data: SiteData) -> list[Choice]:
@@ -450,15 +417,6 @@ def case_view(case: Case, data: SiteData) -> CaseView:
     status = data.statuses[case.id]
     index = data.index
     line = front_line(status.measures, index)
-    situations = tuple(
-        Situation(
-            key=s.key,
-            heading=s.heading,
-            allowed=s.allowed,
-            instructions=tuple(_instruction(i) for i in s.steps),
-        )
-        for s in line.situations
-    )
     services = [index.services[s] for s in case.scope.services if s in index.services]
     decision = status.decision
     return CaseView(
@@ -483,8 +441,8 @@ def case_view(case: Case, data: SiteData) -> CaseView:
         spocs=line.spocs,
         allowed_channel=line.allowed_channel,
         blocked_channels=line.blocked_channels,
-        general=tuple(_instruction(i) for i in line.general),
-        situations=situations,
+        general=line.general,
+        situations=line.situations,
         councillors=tuple(current_choices(case, data)),
     )
 
@@ -688,6 +646,7 @@ class Renderer:
         self.env.globals["settings"] = self.data.policy.settings
         self.env.globals["today"] = self.data.today
         self.env.globals["said"] = said
+        self.env.filters["pieces"] = pieces_html
 
     def view(self, case: Case) -> CaseView:
         """The case as the site shows it, worked out once per build."""
