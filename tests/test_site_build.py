@@ -232,7 +232,7 @@ def test_dashboard_lists_the_overdue_review(demo: Path) -> None:
         row = row[: row.index("</tr>")]
         assert "overdue" in row
     for heading in (
-        "Reviews",
+        "Reviews due",
         "Monitoring periods ending",
         "Deletions due",
         "Legal holds",
@@ -741,3 +741,15 @@ def test_the_rules_page_lists_the_council_s_choices_as_this_register_makes_them(
     cells = re.findall(r"<td>(.*?)</td>", row, re.DOTALL)
     assert cells[1:3] == ["No", "No"]
     assert cells[0].startswith("May a stage 1 monitoring period be shorter")
+
+
+def test_no_page_gives_two_elements_one_id(demo: Path) -> None:
+    """A heading's id (made from its words) and a table's must differ: links, the browser
+    tests and assistive technology find an element by its id."""
+    twice = {}
+    for page in sorted((demo / "public").rglob("*.html")):
+        ids = re.findall(r'\sid="([^"]+)"', page.read_text(encoding="utf-8"))
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            twice[page.relative_to(demo / "public").as_posix()] = repeated
+    assert twice == {}
