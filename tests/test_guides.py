@@ -230,3 +230,39 @@ def test_the_field_reference_escapes_what_it_renders() -> None:
     for line in page.splitlines():
         if line.startswith("| `"):
             assert len(re.findall(r"(?<!\\)\|", line)) == 7, line
+
+
+def _commands(guide: str) -> list[str]:
+    return [
+        line
+        for b in blocks()
+        if b.guide == guide and b.lang == "sh"
+        for line in b.text.splitlines()
+        if line.startswith("mcr ")
+    ]
+
+
+def test_the_reminders_and_reports_commands_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every command of the reminders, reports and audit guide runs as written, in the signed
+    demo repository (the audit needs its history), and writes what the guide says."""
+    from managed_contact.casework.demo import make_demo
+
+    demo = make_demo(REPO, tmp_path / "register", date(2026, 11, 28))
+    monkeypatch.chdir(demo.path)
+    home = tmp_path / "home"
+    home.mkdir()
+    commands = _commands("reminders-reports-and-audit.md")
+    assert len(commands) == 4
+    for command in commands:
+        args = [a.replace("~", str(home), 1) for a in shlex.split(command)[1:]]
+        result = CliRunner().invoke(
+            main,
+            [*args, "--register", str(demo.path)],
+            env={"MCR_TODAY": "2026-11-28", "MCR_KEYSTORE": str(demo.keystore)},
+        )
+        assert result.exit_code == 0, f"{command}: {result.output}"
+    assert (demo.path / "reminders.ics").read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
+    marker = json.loads((home / "crm-marker.json").read_text(encoding="utf-8"))
+    assert marker["arrangements"]
