@@ -186,6 +186,8 @@ def test_reopening_a_dormant_case_at_stage_2_needs_the_extreme_reason(register: 
             letter("L2", "2025-06-11", "R1"),
             letter("L3", "2026-08-04", "D2", sent_by="farid-qureshi"),
         ],
+        # Contact within the twelve months keeps the record, so the case may be reopened.
+        activity=[{"id": "T1", "date": "2026-05-01", "summary": "Rang about a bill."}],
     )
     assert rules_for(register, data) == ["MC317"]
     data["decisions"][1]["extreme_reason"] = "Threatened a member of staff."

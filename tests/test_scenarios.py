@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from scenario import TODAY, findings, repo_policy, status, verdict, with_settings
+from scenario import TODAY, findings, located, repo_policy, status, verdict, with_settings
 
 from managed_contact.register.dates import add_months
 from managed_contact.register.findings import Severity
@@ -742,6 +742,40 @@ def test_s7_a_closed_case_is_reopened_by_a_new_decision() -> None:
         None,
         None,
     )
+
+
+def _reopened(decided: str, conduct: str, **sections: Any) -> dict[str, Any]:
+    """Closed on 2025-07-10 (deletion due 2026-07-10), conduct again on `conduct`, and a new
+    stage 1 decision on `decided`."""
+    data = dormant(
+        "2025-07-10",
+        decisions=[decision("D1", "2025-05-10"), decision("D2", decided)],
+        letters=told(("D1", "2025-05-10"), ("R1", "2025-07-10"), ("D2", decided)),
+        **sections,
+    )
+    return recommenced(data, conduct)
+
+
+def test_s7_a_case_whose_deletion_fell_due_is_not_reopened() -> None:
+    """§7: twelve months dormant, the record should be gone: recommenced conduct after that is
+    a new case (MC345), not a decision on the old file."""
+    late = _reopened("2026-08-01", "2026-07-20")
+    assert located(late) == [("MC345", "decisions[1]")]
+    # On the day deletion falls due the record is still kept, and the case may reopen.
+    assert verdict(_reopened("2026-07-10", "2026-07-05")) == []
+
+
+def test_s7_activity_in_time_or_a_hold_keeps_the_record_open_to_reopening() -> None:
+    """Activity within the twelve months starts them again, and an open legal hold blocks the
+    deletion: in both the record is rightly kept, and a decision may reopen it."""
+    activity = [{"id": "T1", "date": "2026-06-01", "summary": "Rang about a new bill."}]
+    assert verdict(_reopened("2026-08-01", "2026-07-20", activity=activity)) == []
+    assert verdict(_reopened("2026-08-01", "2026-07-20", legal_holds=[hold("2026-06-20")])) == []
+    # A hold that ended before the deletion fell due does not.
+    ended = [hold("2025-09-01", "2025-10-01")]
+    assert located(_reopened("2026-08-01", "2026-07-20", legal_holds=ended)) == [
+        ("MC345", "decisions[1]")
+    ]
 
 
 # --- Timeliness (§7) ------------------------------------------------------------------------

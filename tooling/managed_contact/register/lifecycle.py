@@ -73,6 +73,8 @@ class Status:
     steps: list[Step] = field(default_factory=list)
     reviews: list[ReviewTiming] = field(default_factory=list)
     highest_stage: int = 0
+    #: Decisions that reopened a dormant case after its deletion fell due: (step, due date).
+    reopened_after_deletion_due: list[tuple[Step, date]] = field(default_factory=list)
 
     @property
     def stage(self) -> int | None:
@@ -135,9 +137,14 @@ def derive(case: Case, policy: Policy, today: date) -> Status:
         if isinstance(entry, Decision):
             after: State = "stage-1" if entry.stage == 1 else "stage-2"
             allowed = _allowed(policy, before, after, "decision")
-            status.steps.append(Step(day, entry.id, path, "decision", before, after, allowed))
+            step = Step(day, entry.id, path, "decision", before, after, allowed)
+            status.steps.append(step)
             if not allowed:
                 continue
+            if before == "dormant" and status.dormant_since is not None:
+                gone_by, held = deletion_due(case, policy, status.dormant_since, day)
+                if day > gone_by and not held:
+                    status.reopened_after_deletion_due.append((step, gone_by))
             status.state, status.since, status.decision = after, day, entry
             status.measures = tuple(entry.measures)
             status.escalation_pending = False
@@ -209,28 +216,44 @@ def derive(case: Case, policy: Policy, today: date) -> Status:
     return status
 
 
-def _retention(case: Case, policy: Policy, today: date, status: Status) -> None:
-    """Deletion is due 12 months after going dormant, "if there is no further activity within
+def deletion_due(
+    case: Case, policy: Policy, dormant_since: date, today: date
+) -> tuple[date, tuple[str, ...]]:
+    """When deletion of a case dormant since `dormant_since` falls due, as known on `today`,
+    and the legal holds open that day (which block it).
+
+    Deletion is due 12 months after going dormant, "if there is no further activity within
     that period" (§7): activity on or before the day deletion falls due starts the period again
-    from its date; activity after it does not, and the deletion stays due."""
-    assert status.dormant_since is not None
+    from its date; activity after it does not, and the deletion stays due. A hold that ended
+    after the due date moves it to the hold's end."""
     months = policy.periods.dormant_retention_months
-    due = add_months(status.dormant_since, months)
+    due = add_months(dormant_since, months)
     activity = [i.date for i in case.incidents] + [a.date for a in case.activity]
-    later = sorted(d for d in activity if d > status.dormant_since)
-    for day in later:
+    for day in sorted(d for d in activity if dormant_since < d <= today):
         if day <= due:
             due = add_months(day, months)
+    open_holds: list[str] = []
+    for hold in case.legal_holds:
+        if hold.start > today:
+            continue
+        if hold.end is None or hold.end >= today:
+            open_holds.append(hold.id)
+        elif hold.start <= due and hold.end > due:
+            due = hold.end
+    return due, tuple(open_holds)
+
+
+def _retention(case: Case, policy: Policy, today: date, status: Status) -> None:
+    """The deletion date of a dormant case, its last activity and what waits to be considered."""
+    assert status.dormant_since is not None
+    status.deletion_due, status.open_holds = deletion_due(case, policy, status.dormant_since, today)
+    later = sorted(
+        d
+        for d in [i.date for i in case.incidents] + [a.date for a in case.activity]
+        if d > status.dormant_since
+    )
     if later:
         status.last_activity = later[-1]
     waiting = [a.date for a in case.activity if a.date > status.dormant_since and not a.considered]
     if waiting:
         status.unconsidered_activity = min(waiting)
-    open_holds: list[str] = []
-    for hold in case.legal_holds:
-        if hold.end is None or hold.end >= today:
-            open_holds.append(hold.id)
-        elif hold.start <= due and hold.end > due:
-            due = hold.end
-    status.deletion_due = due
-    status.open_holds = tuple(open_holds)
