@@ -5,6 +5,11 @@ record where every value came from and refuse what a register must never contain
 
 * duplicate keys, anchors and aliases, explicit or custom tags, several documents in one file;
 * files that are not UTF-8 or are larger than a bound;
+* characters no YAML file may hold (C0 and C1 control characters other than tab, line feed and
+  carriage return; DEL; U+2028 and U+2029, which the parser would count as line breaks), each
+  reported at its own line and column and named (U+0000);
+* merge-conflict markers (``<<<<<<<``, ``|||||||``, ``=======``, ``>>>>>>>`` at the start of a
+  line), found before parsing, each at its line: the file is a merge left unresolved;
 * YAML 1.1 retyping: only ``true``/``false``, ``null``/``~``, and decimal integers without a leading
   zero are typed. ``no``, ``on``, ``0123``, ``12:30`` and ``2026-01-05`` stay strings (dates are
   checked as real dates by the models).
@@ -99,6 +104,40 @@ DUPLICATE_KEY = "MC004"
 ALIAS = "MC005"
 TAG = "MC006"
 MULTI_DOC = "MC007"
+CONTROL = "MC009"
+CONFLICT = "MC111"
+
+#: Characters no register file may hold: YAML forbids most of them, and the parser counts the
+#: others (NEL, U+2028, U+2029) as line breaks where editors and our line numbers do not.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_CONTROL_NAMES = {
+    0x00: "NUL",
+    0x07: "BEL",
+    0x08: "BACKSPACE",
+    0x0B: "VERTICAL TAB",
+    0x0C: "FORM FEED",
+    0x1B: "ESCAPE",
+    0x7F: "DELETE",
+    0x85: "NEXT LINE",
+    0x2028: "LINE SEPARATOR",
+    0x2029: "PARAGRAPH SEPARATOR",
+}
+#: At most this many control characters are reported in one file, one per line.
+_MAX_CONTROL_FINDINGS = 10
+#: The lines git writes around the two sides of a conflict it could not merge.
+_CONFLICT = re.compile(r"^(<{7}|\|{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+_CONFLICT_WORDS = {
+    "<": "the start of our side",
+    "|": "the common ancestor",
+    "=": "the divide between the two sides",
+    ">": "the end of their side",
+}
+
+
+def _named(sigil: str, name: str) -> str:
+    """An anchor's or a custom tag's name as a finding shows it: only one written like a field
+    name. It is the writer's own text, maybe a name, and findings reach CI logs."""
+    return f"'{sigil}{name}'" if shown_key(name) else f"'{sigil}…' (name not shown)"
 
 
 class _Builder:
@@ -130,13 +169,17 @@ class _Builder:
                 event,
                 path,
                 ALIAS,
-                f"anchor '&{event.anchor}' is not allowed: write each value out in full",
+                f"anchor {_named('&', event.anchor)} is not allowed: write each value out in full",
             )
         tag = getattr(event, "tag", None)
         if tag is not None:
-            shown = "!!" + tag.removeprefix(_STANDARD_TAG) if tag.startswith(_STANDARD_TAG) else tag
+            shown = (
+                "'!!" + tag.removeprefix(_STANDARD_TAG) + "'"
+                if tag.startswith(_STANDARD_TAG)
+                else _named("!", tag.removeprefix("!"))
+            )
             self._problem(
-                event, path, TAG, f"tag '{shown}' is not allowed: values are plain YAML, untagged"
+                event, path, TAG, f"tag {shown} is not allowed: values are plain YAML, untagged"
             )
 
     def node(self, event: Any, path: Path_) -> Any:
@@ -145,7 +188,7 @@ class _Builder:
                 event,
                 path,
                 ALIAS,
-                f"alias '*{event.anchor}' is not allowed: write each value out in full",
+                f"alias {_named('*', event.anchor)} is not allowed: write each value out in full",
             )
             return None
         self._check_node(event, path)
@@ -221,6 +264,58 @@ def _resolve(event: Any) -> Any:
     return value
 
 
+def _position_in_text(text: str, offset: int) -> Position:
+    """The line and column (in characters) of `text[offset]`, lines counted by line feeds."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Position(line, column)
+
+
+def _before_parsing(text: str, file: str) -> list[Finding]:
+    """What makes a file unreadable and must be reported where it is, not where the parser
+    gives up: merge-conflict markers, and control characters."""
+    findings: list[Finding] = []
+    for match in _CONFLICT.finditer(text):
+        pos = _position_in_text(text, match.start())
+        marker = match.group(1)
+        findings.append(
+            Finding(
+                file,
+                pos.line,
+                pos.column,
+                "",
+                CONFLICT,
+                Severity.ERROR,
+                f"merge conflict marker '{marker}' ({_CONFLICT_WORDS[marker[0]]}): a merge left "
+                "unresolved; keep the right lines of each side and remove every marker line",
+            )
+        )
+    lines: set[int] = set()
+    for match in _CONTROL.finditer(text):
+        pos = _position_in_text(text, match.start())
+        if pos.line in lines:
+            continue
+        if len(lines) == _MAX_CONTROL_FINDINGS:
+            break
+        lines.add(pos.line)
+        code = ord(match.group())
+        name = _CONTROL_NAMES.get(code)
+        shown = f"U+{code:04X}" + (f" ({name})" if name else "")
+        findings.append(
+            Finding(
+                file,
+                pos.line,
+                pos.column,
+                "",
+                CONTROL,
+                Severity.ERROR,
+                f"control character {shown} is not allowed in a register file: delete it "
+                "(it is invisible in most editors; write a line break as a new line)",
+            )
+        )
+    return findings
+
+
 def _line_of_offset(raw: bytes, offset: int) -> Position:
     before = raw[:offset]
     line = before.count(b"\n") + 1
@@ -282,6 +377,9 @@ def load_bytes(
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8",
         )
     text = text.removeprefix("\ufeff")
+    unreadable = _before_parsing(text, file)
+    if unreadable:
+        return None, unreadable
     builder = _Builder(file, iter(()), spans)
     try:
         events = yaml.parse(text, Loader=_Loader)

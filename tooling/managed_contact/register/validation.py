@@ -17,12 +17,13 @@ from pydantic import BaseModel, ValidationError
 from .findings import Finding, Severity, format_path, shown_key
 from .loading import Document
 from .model import PERSONAL_MARK
-from .types import INVALID_DATE, PATTERN_WORDS, SLUG_PATTERN
+from .types import DATE_OUT_OF_RANGE, INVALID_DATE, PATTERN_WORDS, SLUG_PATTERN
 
 UNKNOWN_KEY = "MC101"
 MISSING_KEY = "MC102"
 BAD_VALUE = "MC103"
 BAD_DATE = "MC008"
+DATE_OUT_OF_WINDOW = "MC112"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -212,6 +213,8 @@ def translate(
         return doc.finding(loc, MISSING_KEY, f"missing required key '{loc[-1]}'")
     if kind == INVALID_DATE:
         return doc.finding(loc, BAD_DATE, error["msg"])
+    if kind == DATE_OUT_OF_RANGE:
+        return doc.finding(loc, DATE_OUT_OF_WINDOW, error["msg"])
     if kind == "string_pattern_mismatch":
         pattern = (error.get("ctx") or {}).get("pattern", "")
         expected = PATTERN_WORDS.get(pattern, f"text matching {pattern}")

@@ -6,6 +6,15 @@ the council makes in policy/settings.yaml is not made again in roles or transiti
 missing
 policy file (MC503) is reported when the register loads, in `snapshot`. Roles and keys that end
 before they start are reported under MC340, which `chronology` owns.
+
+The data also makes sense on its own. Each move in policy/transitions.yaml fits its event and
+the lifecycle's ends: nothing leaves `gone` or enters `new`, a decision leads into a stage, a
+review's continuing or escalating leaves the case in a stage, closing a review or upholding a
+challenge makes it dormant, and deletion, only from dormant, is the only way to `gone` (MC506);
+no move is listed twice (MC507). Every approval in policy/roles.yaml, as the council's choices
+shape it, can be given by the people in policy/people.yaml: a different person holding one of
+the roles of each entry of `needs`, ignoring dates and services (MC508). A measure's value is
+required or optional, not both (MC509).
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..findings import Finding, format_path
-from ..index import CHOSEN_SAME_SERVICE
+from ..index import CHOSEN_SAME_SERVICE, council_approvals
 from ..lifecycle import DE_ESCALATION
 from ..loading import Document
 from ..policy import Policy
@@ -31,7 +40,22 @@ RULES = (
         "A council's choice is made once, in policy/settings.yaml `choices`, not also in "
         "roles.yaml or transitions.yaml.",
     ),
+    Rule("MC506", E, "Each move in the lifecycle fits its event and the lifecycle's ends."),
+    Rule("MC507", E, "No move is listed twice in policy/transitions.yaml."),
+    Rule("MC508", E, "Every approval can be given by the people in policy/people.yaml."),
+    Rule("MC509", E, "A measure's value is either required or optional, not both."),
 )
+
+#: The states each event may lead to, from the states it may start in (MC506).
+STAGES = frozenset({"stage-1", "stage-2"})
+EVENT_MOVES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "decision": (frozenset({"new", "stage-1", "stage-2", "dormant"}), STAGES),
+    "review-continue": (STAGES, STAGES),
+    "review-escalate": (frozenset({"stage-1"}), frozenset({"stage-2"})),
+    "review-close": (STAGES, frozenset({"dormant"})),
+    "challenge-upheld": (STAGES, frozenset({"dormant"})),
+    "deletion": (frozenset({"dormant"}), frozenset({"gone"})),
+}
 
 #: Every approval the tool asks policy/roles.yaml for (MC504).
 REQUIRED_APPROVALS = (
@@ -126,6 +150,18 @@ def check_policy(policy: Policy, docs: dict[str, Document]) -> list[Finding]:
                 f"whether '{action}' needs someone of an affected service is the council's "
                 "choice in policy/settings.yaml `choices`: remove 'same_service' here",
             )
+    findings.extend(_lifecycle_sense(policy, docs))
+    findings.extend(_approvals_given(policy, docs))
+    for i, measure in enumerate(policy.measures.measures):
+        for j, value in enumerate(measure.optional):
+            if value in measure.required:
+                report(
+                    "measures",
+                    ("measures", i, "optional", j),
+                    "MC509",
+                    f"'{value}' is both required and optional for measure '{measure.id}': "
+                    "keep it in one list",
+                )
     for i, move in enumerate(policy.transitions.transitions):
         if (move.from_, move.to, move.by) == DE_ESCALATION:
             report(
@@ -172,4 +208,93 @@ def check_policy(policy: Policy, docs: dict[str, Document]) -> list[Finding]:
                     "MC340",
                     "a key cannot expire before it is valid",
                 )
+    return findings
+
+
+def _lifecycle_sense(policy: Policy, docs: dict[str, Document]) -> list[Finding]:
+    """MC506 and MC507 on policy/transitions.yaml."""
+    doc = docs.get("transitions")
+    if doc is None:
+        return []
+    findings: list[Finding] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for i, move in enumerate(policy.transitions.transitions):
+        path = ("transitions", i)
+        key = (move.from_, move.to, move.by)
+        if key in seen:
+            findings.append(
+                doc.finding(
+                    path,
+                    "MC507",
+                    f"the move from '{move.from_}' to '{move.to}' by '{move.by}' is already "
+                    f"listed at {format_path(('transitions', seen[key]))}: remove this line",
+                )
+            )
+            continue
+        seen[key] = i
+        if key == DE_ESCALATION:
+            continue  # the council's choice, made in the wrong place: MC505
+        starts, leads_to = EVENT_MOVES[move.by]
+        problem = ""
+        if move.from_ == "gone":
+            problem = "nothing leaves 'gone': the case file is deleted"
+        elif move.to == "new":
+            problem = "nothing returns to 'new': a case is new only until its first decision"
+        elif move.from_ not in starts:
+            problem = f"'{move.by}' cannot happen to a case in '{move.from_}'"
+        elif move.to not in leads_to:
+            problem = f"'{move.by}' leads to {' or '.join(sorted(leads_to))}, not '{move.to}'"
+        if problem:
+            findings.append(doc.finding(path, "MC506", f"{problem}: remove or correct this move"))
+    return findings
+
+
+def _distinct(needs: Sequence[Sequence[str]], holders: dict[str, set[str]]) -> bool:
+    """Whether each need can go to a different person holding one of its roles."""
+
+    def assign(k: int, taken: frozenset[str]) -> bool:
+        if k == len(needs):
+            return True
+        people = {p for role in needs[k] for p in holders.get(role, set())} - taken
+        return any(assign(k + 1, taken | {p}) for p in sorted(people))
+
+    return assign(0, frozenset())
+
+
+def _approvals_given(policy: Policy, docs: dict[str, Document]) -> list[Finding]:
+    """MC508: every approval has people who could give it."""
+    doc = docs.get("roles")
+    if doc is None:
+        return []
+    holders: dict[str, set[str]] = {}
+    for person in policy.people.people:
+        for held in person.roles:
+            holders.setdefault(held.role, set()).add(person.id)
+    findings: list[Finding] = []
+    for action, approval in council_approvals(policy).items():
+        if action not in policy.roles.approvals:
+            continue
+        empty = [
+            j for j, need in enumerate(approval.needs) if not any(holders.get(r) for r in need)
+        ]
+        for j in empty:
+            roles = ", ".join(f"'{r}'" for r in approval.needs[j])
+            findings.append(
+                doc.finding(
+                    ("approvals", action, "needs", j),
+                    "MC508",
+                    f"no one in policy/people.yaml has ever held {roles}: '{action}' could never "
+                    "be approved",
+                )
+            )
+        if not empty and not _distinct(approval.needs, holders):
+            findings.append(
+                doc.finding(
+                    ("approvals", action, "needs"),
+                    "MC508",
+                    f"'{action}' needs {len(approval.needs)} different people, and "
+                    "policy/people.yaml has too few holding those roles: it could never be "
+                    "approved",
+                )
+            )
     return findings
