@@ -63,7 +63,9 @@ def _iso_date(value: Any) -> date:
 IsoDate = Annotated[
     date,
     BeforeValidator(_iso_date),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+    WithJsonSchema(
+        {"type": "string", "format": "date", "pattern": r"^(19[0-9]{2}|2[01][0-9]{2})-\d{2}-\d{2}$"}
+    ),
 ]
 """A calendar date written as an ISO 8601 string (YYYY-MM-DD) in the register's window
 (`dates.EARLIEST` to `dates.LATEST`); `2026-02-30` and `9999-12-20` are errors."""
