@@ -32,6 +32,8 @@ from .findings import Finding, Severity, format_path, shown_key
 
 #: Largest file the loader reads. A case is a few kilobytes; anything this big is a mistake.
 MAX_BYTES = 256 * 1024
+#: Deepest nesting of lists and mappings the loader builds. A case is six levels deep.
+MAX_DEPTH = 64
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -150,6 +152,7 @@ class _Builder:
         self.findings: list[Finding] = []
         self.spans: dict[Path_, Span] | None = {} if spans else None
         self.flow = 0
+        self.depth = 0
 
     def _pos(self, event: Any) -> Position:
         mark = event.start_mark
@@ -188,7 +191,7 @@ class _Builder:
                 event,
                 path,
                 ALIAS,
-                f"alias {_named('*', event.anchor)} is not allowed: write each value out in full",
+                f"alias {_named('*', event.anchor or '')} is not allowed: write each value out in full",
             )
             return None
         self._check_node(event, path)
@@ -201,12 +204,35 @@ class _Builder:
                     self.flow > 0,
                 )
             return _resolve(event)
+        if self.depth == MAX_DEPTH:
+            self._problem(
+                event,
+                path,
+                SYNTAX,
+                f"lists and mappings nested more than {MAX_DEPTH} deep: a register file is a "
+                "few levels deep; check the brackets and the indentation",
+            )
+            self._skip(event)
+            return None
         flow = 1 if getattr(event, "flow_style", False) else 0
         self.flow += flow
+        self.depth += 1
         try:
             return self._collection(event, path)
         finally:
             self.flow -= flow
+            self.depth -= 1
+
+    def _skip(self, event: Any) -> None:
+        """Consume the events of the collection `event` opens, without building it."""
+        open_ = 1
+        for ev in self.events:
+            if isinstance(ev, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                open_ += 1
+            elif isinstance(ev, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                open_ -= 1
+                if open_ == 0:
+                    return
 
     def _collection(self, event: Any, path: Path_) -> Any:
         if isinstance(event, yaml.SequenceStartEvent):
@@ -291,16 +317,22 @@ def _before_parsing(text: str, file: str) -> list[Finding]:
             )
         )
     lines: set[int] = set()
+    wide = text.count("\x00") * 4 >= len(text) > 0  # UTF-16 or UTF-32 read as UTF-8
     for match in _CONTROL.finditer(text):
         pos = _position_in_text(text, match.start())
         if pos.line in lines:
             continue
-        if len(lines) == _MAX_CONTROL_FINDINGS:
+        if len(lines) == (1 if wide else _MAX_CONTROL_FINDINGS):
             break
         lines.add(pos.line)
         code = ord(match.group())
         name = _CONTROL_NAMES.get(code)
         shown = f"U+{code:04X}" + (f" ({name})" if name else "")
+        hint = (
+            "the file looks saved as UTF-16 or UTF-32: save it as UTF-8"
+            if wide
+            else "delete it (it is invisible in most editors; write a line break as a new line)"
+        )
         findings.append(
             Finding(
                 file,
@@ -309,8 +341,7 @@ def _before_parsing(text: str, file: str) -> list[Finding]:
                 "",
                 CONTROL,
                 Severity.ERROR,
-                f"control character {shown} is not allowed in a register file: delete it "
-                "(it is invisible in most editors; write a line break as a new line)",
+                f"control character {shown} is not allowed in a register file: {hint}",
             )
         )
     return findings

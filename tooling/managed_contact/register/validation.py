@@ -149,10 +149,13 @@ def _holds_personal(model: type[BaseModel]) -> bool:
     return False
 
 
-def _personal(model: type[BaseModel], loc: tuple[str | int, ...]) -> bool:
-    """Whether `loc` is inside a field marked as personal data, or is where a mapping holding
-    such fields belongs (``customer: "<name and address>"``, a whole file written as one line):
-    its value is never echoed into findings, which end up in CI logs."""
+def personal_path(model: type[BaseModel], loc: tuple[str | int, ...]) -> bool:
+    """The one rule for what a finding may quote: nothing at a *personal path*, which is a field
+    the model marks as personal data (`model.PERSONAL_MARK`), anything inside one, or an
+    ancestor of one: where a mapping or list holding such fields belongs (``customer: "<name
+    and address>"``, a history section or an entry written as text, a whole file written as one
+    line, the top of the file). Findings end up in CI logs. (The loader, which knows no model,
+    quotes only names written like field names: `findings.shown_key`.)"""
     owner = _model_at(model, loc)
     if owner is not None and _holds_personal(owner):
         return True
@@ -169,9 +172,12 @@ def _personal(model: type[BaseModel], loc: tuple[str | int, ...]) -> bool:
 
 
 def _got(error: Any, model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
-    if _personal(model, loc):
+    if personal_path(model, loc):
         return "(personal data, not shown)"
-    return _shown(error.get("input"))
+    value = error.get("input")
+    if isinstance(value, dict | list):  # what is inside is anyone's guess: say only what it is
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return _shown(value)
 
 
 def translate(
@@ -220,7 +226,7 @@ def translate(
         expected = PATTERN_WORDS.get(pattern, f"text matching {pattern}")
         kind = _id_kind(loc) if pattern == SLUG_PATTERN else None
         got = _got(error, model, loc)
-        if kind is not None and kind[0] == "person" and not _personal(model, loc):
+        if kind is not None and kind[0] == "person" and not personal_path(model, loc):
             value = str(error.get("input"))
             return doc.finding(
                 loc, BAD_VALUE, f"should be a person's id, got {got}: {person_hint(value, people)}"
