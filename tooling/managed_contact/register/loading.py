@@ -187,11 +187,9 @@ class _Builder:
 
     def node(self, event: Any, path: Path_) -> Any:
         if isinstance(event, yaml.AliasEvent):
+            named = _named("*", event.anchor or "")
             self._problem(
-                event,
-                path,
-                ALIAS,
-                f"alias {_named('*', event.anchor or '')} is not allowed: write each value out in full",
+                event, path, ALIAS, f"alias {named} is not allowed: write each value out in full"
             )
             return None
         self._check_node(event, path)
