@@ -11,8 +11,8 @@ record where every value came from and refuse what a register must never contain
 * merge-conflict markers (``<<<<<<<``, ``|||||||``, ``=======``, ``>>>>>>>`` at the start of a
   line), found before parsing, each at its line: the file is a merge left unresolved;
 * YAML 1.1 retyping: only ``true``/``false``, ``null``/``~``, and decimal integers without a leading
-  zero are typed. ``no``, ``on``, ``0123``, ``12:30`` and ``2026-01-05`` stay strings (dates are
-  checked as real dates by the models).
+  zero (at most 18 digits) are typed. ``no``, ``on``, ``0123``, ``12:30`` and ``2026-01-05``
+  stay strings (dates are checked as real dates by the models).
 
 Every problem becomes a `Finding` with file, line and column; loading never stops at the first.
 """
@@ -40,7 +40,9 @@ _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+#: Decimal integers, up to 18 digits: a longer run of digits stays text (and is the wrong type
+#: wherever a number belongs), so no value can be too long for Python to convert.
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})\Z")
 _STANDARD_TAG = "tag:yaml.org,2002:"  # the parser expands `!!str` to this; show it as written
 
 Path_ = tuple[str | int, ...]

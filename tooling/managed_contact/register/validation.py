@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import types
+import unicodedata
 from collections.abc import Mapping
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
@@ -131,6 +132,15 @@ def _keys(model: type[BaseModel]) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
+def _visible(text: str) -> str:
+    """`text` with what cannot be seen (control and format characters: a zero-width space, a
+    right-to-left override) written as its code, so a key that looks right shows why not."""
+    return "".join(
+        c if c.isprintable() and unicodedata.category(c) != "Cf" else f"\\u{ord(c):04x}"
+        for c in text
+    )
+
+
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -214,7 +224,7 @@ def translate(
                 if close
                 else (f"; allowed here: {', '.join(_keys(owner))}")
             )
-        return doc.finding(loc, UNKNOWN_KEY, f"unknown key '{key}'{hint}")
+        return doc.finding(loc, UNKNOWN_KEY, f"unknown key '{_visible(key)}'{hint}")
     if kind == "missing":
         return doc.finding(loc, MISSING_KEY, f"missing required key '{loc[-1]}'")
     if kind == INVALID_DATE:
