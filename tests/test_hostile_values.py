@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any, get_args
@@ -30,6 +31,7 @@ from managed_contact.register.validation import validate
 
 import sealkit
 from conftest import REPO, TODAY
+from gitfixtures import git_env, run_git
 
 VALID = Path(__file__).resolve().parent / "corpus" / "valid"
 BASE = (VALID / "MC-2026-0103.yaml").read_text(encoding="utf-8")
@@ -541,4 +543,96 @@ HOSTILE_INPUTS += [
     ("dates", "within:max"),
     ("dates", "arithmetic-at-window-ends"),
     ("dates", "case-on-the-last-day"),
+]
+
+
+# --- A real merge left unresolved, and policy data that makes no sense ---------------------------
+
+
+def test_a_merge_git_could_not_resolve_is_named_at_each_marker(tmp_path: Path) -> None:
+    """Two branches change a review's outcome; git merges them with markers, which the check
+    names at their lines in the work tree."""
+    root = _register(tmp_path, {TARGET: sealkit.sealed(BASE, "MC-2026-0103").encode("utf-8")})
+    run_git(root, "init", "-q", "-b", "main")
+    run_git(root, "add", "-A")
+    run_git(root, "commit", "-q", "-m", "base")
+    case_file = root / TARGET
+    run_git(root, "checkout", "-q", "-b", "close")
+    case_file.write_text(
+        case_file.read_text(encoding="utf-8").replace("outcome: continue", "outcome: close"),
+        encoding="utf-8",
+    )
+    run_git(root, "commit", "-q", "-am", "close")
+    run_git(root, "checkout", "-q", "main")
+    case_file.write_text(
+        case_file.read_text(encoding="utf-8").replace("outcome: continue", "outcome: escalate"),
+        encoding="utf-8",
+    )
+    run_git(root, "commit", "-q", "-am", "escalate")
+    merged = subprocess.run(
+        ["git", "-C", str(root), "merge", "-q", "close"],
+        capture_output=True,
+        env=git_env(root.parent),
+        check=False,
+    )
+    assert merged.returncode != 0, "the two sides were meant to conflict"
+    lines = case_file.read_text(encoding="utf-8").split("\n")
+    markers = [i for i, line in enumerate(lines, 1) if line[:7] in ("<" * 7, "=" * 7, ">" * 7)]
+    assert len(markers) == 3
+    findings = _checked(root)
+    assert [(f.rule, f.file, f.line) for f in findings] == [("MC111", TARGET, n) for n in markers]
+
+
+#: Every state, and what the lifecycle table may say moves a case between them.
+STATES = ("new", "stage-1", "stage-2", "dormant", "gone")
+EVENTS = (
+    "decision",
+    "review-continue",
+    "review-escalate",
+    "review-close",
+    "challenge-upheld",
+    "deletion",
+)
+
+
+def test_a_lifecycle_that_allows_every_move_is_refused_move_by_move(tmp_path: Path) -> None:
+    moves = [(a, b, e) for a in STATES for b in STATES for e in EVENTS]
+    text = "transitions:\n" + "".join(f"  - {{from: {a}, to: {b}, by: {e}}}\n" for a, b, e in moves)
+    root = _register(tmp_path, {})
+    (root / "policy" / "transitions.yaml").write_text(text, encoding="utf-8")
+    findings = [f for f in _checked(root) if f.file == "policy/transitions.yaml"]
+    by_line = {f.line: f.rule for f in findings}
+    line_of = {move: i for i, move in enumerate(moves, 2)}
+    # Counted by hand: a decision from new, stage 1, stage 2 or dormant into either stage (8); a
+    # review continuing from either stage into either (4, one of them stage 2 -> 1, the council's
+    # choice: MC505); escalating stage 1 -> 2 (1); closing or upholding a challenge from either
+    # stage to dormant (2 + 2); deleting a dormant case (1). The other 132 make no sense.
+    assert sorted(by_line.values()).count("MC506") == 150 - 18
+    assert by_line[line_of[("stage-2", "stage-1", "review-continue")]] == "MC505"
+    for state in STATES:
+        for event in EVENTS:
+            assert by_line[line_of[("gone", state, event)]] == "MC506"
+            assert by_line[line_of[(state, "new", event)]] == "MC506"
+    real = yaml.safe_load((REPO / "policy" / "transitions.yaml").read_text(encoding="utf-8"))
+    for move in real["transitions"]:
+        assert line_of[(move["from"], move["to"], move["by"])] not in by_line, move
+    assert len(findings) == 150 - 18 + 1
+
+
+def test_dates_in_policy_data_are_in_the_window(tmp_path: Path) -> None:
+    people = (REPO / "policy" / "people.yaml").read_text(encoding="utf-8")
+    broken = people.replace("start: 2019-06-01", "start: 2200-06-01", 1)
+    root = _register(tmp_path, {})
+    (root / "policy" / "people.yaml").write_text(broken, encoding="utf-8")
+    line = broken.split("\n").index(
+        next(line for line in broken.split("\n") if "start: 2200-06-01" in line)
+    )
+    findings = [f for f in _checked(root) if f.file == "policy/people.yaml"]
+    assert [(f.rule, f.line) for f in findings] == [("MC112", line + 1)]
+
+
+HOSTILE_INPUTS += [
+    ("git", "merge-left-unresolved-in-a-case"),
+    ("policy", "transitions:every-move"),
+    ("dates", "policy:people-role-starts-2200"),
 ]
