@@ -185,12 +185,7 @@ def test_every_personal_field_and_its_containers_are_tried() -> None:
 def test_a_personal_value_of_the_wrong_type_is_reported_and_never_shown(
     path: Path_, wrong: str, value: Any
 ) -> None:
-    if path:
-        data = _base_data()
-        _set(data, path, copy.deepcopy(value))
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
-    else:
-        text = yaml.safe_dump(value, allow_unicode=True)
+    text = _written(path, value)
     doc, loading = load_bytes(text.encode("utf-8"), TARGET)
     assert doc is not None, loading
     assert not loading, loading
@@ -204,6 +199,39 @@ def test_a_personal_value_of_the_wrong_type_is_reported_and_never_shown(
         assert "Zebedee" not in shown
         assert str(SECRET_NUMBER) not in shown
         assert "not shown" in found.message or wrong in ("list", "mapping")
+
+
+def _written(path: Path_, value: Any) -> str:
+    if not path:
+        return str(yaml.safe_dump(value, allow_unicode=True))
+    data = _base_data()
+    _set(data, path, copy.deepcopy(value))
+    return str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000))
+
+
+@pytest.mark.parametrize(
+    ("path", "wrong", "value"),
+    PERSONAL_CASES,
+    ids=[f"{_label(p)}-as-{w}" for p, w, _ in PERSONAL_CASES],
+)
+def test_the_whole_check_never_shows_a_personal_value_of_the_wrong_type(
+    path: Path_, wrong: str, value: Any, tmp_path: Path
+) -> None:
+    """The same inputs through every step of `mcr check` (loading, opening the sealed values
+    without keys, validation, the rule families): the file is refused at the path's line, and
+    nothing shows the value."""
+    text = _written(path, value)
+    root = _register(tmp_path, {"cases/MC-2026-0101.yaml": text.encode("utf-8")})
+    findings = list(run_check(root, TODAY).findings)
+    line = _line_of(text, path)
+    assert ("MC103", "cases/MC-2026-0101.yaml", line) in [
+        (f.rule, f.file, f.line) for f in findings
+    ]
+    for found in findings:
+        shown = f"{found.path} {found.message}"
+        assert "Zebedee" not in shown, found
+        assert "Quorncastle" not in shown, found
+        assert str(SECRET_NUMBER) not in shown, found
 
 
 def test_a_value_that_is_not_personal_is_still_shown() -> None:
@@ -220,6 +248,7 @@ def test_a_value_that_is_not_personal_is_still_shown() -> None:
 HOSTILE_INPUTS: list[tuple[str, str]] = [
     ("schema", f"personal:{_label(path)}-as-{wrong}") for path, wrong, _ in PERSONAL_CASES
 ]
+"""Each tried twice: by validation alone, and through the whole check."""
 
 
 # --- Wrong lines: control characters and conflict markers -------------------------------------
