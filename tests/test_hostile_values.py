@@ -318,6 +318,22 @@ def test_tab_carriage_return_and_line_feed_are_not_control_characters() -> None:
     assert not findings, findings
 
 
+@pytest.mark.parametrize("brk", ["\u2028", "\u2029", "\x85"], ids=["LS", "PS", "NEL"])
+def test_a_comment_hidden_behind_a_line_break_only_yaml_sees_is_refused(
+    brk: str, tmp_path: Path
+) -> None:
+    """YAML counts NEL, LS and PS as line breaks where editors and diffs do not: a comment after
+    one would be on a line no one sees. The file is refused at the character, before any
+    comment or value is read, and the comment's words are not shown."""
+    lines = BASE.split("\n")
+    lines[1] += brk + "# Jordan Fictitious, 14 Example Row"
+    root = _register(tmp_path, {TARGET: "\n".join(lines).encode("utf-8")})
+    findings = _checked(root)
+    column = len(BASE.split("\n")[1]) + 1  # just after the line's text
+    assert [(f.rule, f.line, f.column) for f in findings] == [("MC009", 2, column)]
+    assert "Jordan" not in findings[0].message
+
+
 def test_utf_16_without_a_byte_order_mark_is_named() -> None:
     doc, findings = load_bytes(BASE.encode("utf-16-le"), TARGET)
     assert doc is None
@@ -350,6 +366,9 @@ HOSTILE_INPUTS += [("lines", f"control:{c[0]}") for c in CONTROLS]
 HOSTILE_INPUTS += [
     ("lines", "control:on-two-lines"),
     ("lines", "control:utf-16-le-without-bom"),
+    ("lines", "comment-behind:LS"),
+    ("lines", "comment-behind:PS"),
+    ("lines", "comment-behind:NEL"),
     ("lines", "conflict-markers-in-policy"),
     ("lines", "equals-inside-block-text"),
     ("lines", "tab-and-crlf-allowed"),
