@@ -27,6 +27,7 @@ from managed_contact.register.dates import EARLIEST, LATEST, MAX_WITHIN_DAYS, ad
 from managed_contact.register.findings import Finding
 from managed_contact.register.loading import MAX_DEPTH, load_bytes, load_file
 from managed_contact.register.model import PERSONAL_MARK, Case
+from managed_contact.register.rules.policy_data import _distinct
 from managed_contact.register.validation import validate
 
 import sealkit
@@ -683,4 +684,29 @@ HOSTILE_INPUTS += [
     ("git", "merge-left-unresolved-in-a-case"),
     ("policy", "transitions:every-move"),
     ("dates", "policy:people-role-starts-2200"),
+]
+
+
+@pytest.mark.parametrize(
+    ("needs", "holders", "given"),
+    [
+        # the first need takes p1, the only one the second can have: it must give p1 up
+        ([["a"], ["x"]], {"a": {"p1", "p2"}, "x": {"p1"}}, True),
+        ([["a"], ["x"], ["x"]], {"a": {"p1", "p2"}, "x": {"p1"}}, False),
+        ([["a", "c"], ["b"], ["a"]], {"a": {"p1", "p2"}, "b": {"p2"}, "c": {"p3"}}, True),
+        ([["b"], ["b"]], {"b": {"p2"}}, False),
+        ([["r"]] * 3000, {"r": {f"p{i}" for i in range(3000)}}, True),
+        ([["r"]] * 3001, {"r": {f"p{i}" for i in range(3000)}}, False),
+    ],
+    ids=["swap", "too-few", "three", "one-for-two", "3000", "3001"],
+)
+def test_an_approval_is_given_when_each_need_has_its_own_person(
+    needs: list[list[str]], holders: dict[str, set[str]], given: bool
+) -> None:
+    assert _distinct(needs, holders) is given
+
+
+HOSTILE_INPUTS += [
+    ("policy", f"approval-people:{name}")
+    for name in ("swap", "too-few", "three", "one-for-two", "3000", "3001")
 ]

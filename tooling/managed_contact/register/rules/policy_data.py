@@ -273,11 +273,11 @@ def _distinct(needs: Sequence[Sequence[str]], holders: dict[str, set[str]]) -> b
         queue = deque([start])
         free: str | None = None
         while queue and free is None:
-            need = queue.popleft()
-            for person in candidates[need]:
+            at = queue.popleft()
+            for person in candidates[at]:
                 if person in came_from:
                     continue
-                came_from[person] = need
+                came_from[person] = at
                 if person not in owner:
                     free = person
                     break
@@ -286,9 +286,9 @@ def _distinct(needs: Sequence[Sequence[str]], holders: dict[str, set[str]]) -> b
             return False
         person = free
         while True:  # flip the path: each need on it takes the person it reached
-            need = came_from[person]
-            previous = matched.get(need)
-            owner[person], matched[need] = need, person
+            at = came_from[person]
+            previous = matched.get(at)
+            owner[person], matched[at] = at, person
             if previous is None:
                 break
             person = previous
