@@ -12,6 +12,7 @@ report MC103, for values a review or a challenge carries only with some outcomes
 
 from __future__ import annotations
 
+from ..dates import window_words
 from .rule import E, Rule
 
 RULES = (
@@ -28,5 +29,5 @@ RULES = (
     Rule("MC102", E, "Missing required key."),
     Rule("MC103", E, "Value of the wrong type or out of range."),
     Rule("MC111", E, "No merge-conflict markers: a merge left unresolved."),
-    Rule("MC112", E, "Dates lie between 1900-01-01 and 2199-12-31, the register's date window."),
+    Rule("MC112", E, f"Dates lie {window_words()}, the register's date window."),
 )
