@@ -18,18 +18,13 @@ from .options import (
     register_root,
     today_from,
     today_option,
+    within_option,
 )
 from .seal import require_keystore
 
 
 @click.command()
-@click.option(
-    "--within",
-    type=click.IntRange(min=0),
-    default=None,
-    metavar="DAYS",
-    help="Look this many days ahead (default: due_soon_days in policy/periods.yaml).",
-)
+@within_option
 @click.option(
     "--names",
     is_flag=True,

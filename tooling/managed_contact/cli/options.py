@@ -17,7 +17,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from ..errors import ExitCode, McrError
-from ..register.dates import parse_today
+from ..register.dates import MAX_WITHIN_DAYS, parse_today
 from ..register.findings import Finding
 from ..register.snapshot import Keys, demo_keystore, find_root
 from ..sealing.keystore import Keystore, open_keystore
@@ -83,6 +83,14 @@ today_option = click.option(
     metavar="YYYY-MM-DD",
     default=None,
     help="Judge dates as of this day (default: $MCR_TODAY, else the real date).",
+)
+within_option = click.option(
+    "--within",
+    type=click.IntRange(min=0, max=MAX_WITHIN_DAYS),
+    default=None,
+    metavar="DAYS",
+    help=f"Look this many days ahead, at most {MAX_WITHIN_DAYS:,} (default: due_soon_days in "
+    "policy/periods.yaml).",
 )
 format_option = click.option(
     "--format",

@@ -1,4 +1,15 @@
-"""The policy's date arithmetic: calendar months that clamp to the month's end, and "today"."""
+"""The policy's date arithmetic: calendar months that clamp to the month's end, and "today".
+
+The register's date window: every date a case or policy file holds, and every "today" a
+command is given, lies between `EARLIEST` and `LATEST` (1900-01-01 to 2199-12-31). The policy's
+periods are at most ten years (`policy/periods.yaml`, bounded by its model) and `mcr due` looks
+at most `MAX_WITHIN_DAYS` ahead, so no date the tool works out from one in the window comes near
+the calendar's end (9999-12-31): the arithmetic cannot overflow. A date outside the window is a
+finding (MC112) in a file and a usage error in an option.
+
+Dates before the policy existed (`POLICY_SINCE`, v3.0 of September 2019) are possible, since an
+incident may be years old, but more likely a mistyped year: they are a warning (MC113).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +19,23 @@ import re
 from datetime import date
 
 TODAY_ENV = "MCR_TODAY"
+
+#: The first and last day a date in the register, or a command's "today", may be.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
+#: The furthest ahead `mcr due --within` looks: a hundred years.
+MAX_WITHIN_DAYS = 36_525
+#: The Managed Contact Policy v3.0, September 2019 (DOMAIN.md §0): nothing in a case is older.
+POLICY_SINCE = date(2019, 9, 1)
+
+
+def in_window(day: date) -> bool:
+    """Whether `day` lies in the register's date window."""
+    return EARLIEST <= day <= LATEST
+
+
+def window_words() -> str:
+    return f"between {EARLIEST.isoformat()} and {LATEST.isoformat()}"
 
 
 def add_months(start: date, months: int) -> date:
@@ -24,13 +52,17 @@ def add_months(start: date, months: int) -> date:
 
 
 def parse_today(value: str | None) -> date:
-    """Today's date: `value` (YYYY-MM-DD) when given, else `$MCR_TODAY`, else the clock."""
+    """Today's date: `value` (YYYY-MM-DD) when given, else `$MCR_TODAY`, else the clock; in
+    the register's window."""
     chosen = value or os.environ.get(TODAY_ENV)
     if chosen:
         try:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", chosen):
                 raise ValueError(chosen)
-            return date.fromisoformat(chosen)
+            day = date.fromisoformat(chosen)
         except ValueError:
             raise ValueError(f"today must be a date written YYYY-MM-DD, got {chosen!r}") from None
+        if not in_window(day):
+            raise ValueError(f"today must be {window_words()}, got {chosen}")
+        return day
     return date.today()

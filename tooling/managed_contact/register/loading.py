@@ -5,9 +5,14 @@ record where every value came from and refuse what a register must never contain
 
 * duplicate keys, anchors and aliases, explicit or custom tags, several documents in one file;
 * files that are not UTF-8 or are larger than a bound;
+* characters no YAML file may hold (C0 and C1 control characters other than tab, line feed and
+  carriage return; DEL; U+2028 and U+2029, which the parser would count as line breaks), each
+  reported at its own line and column and named (U+0000);
+* merge-conflict markers (``<<<<<<<``, ``|||||||``, ``=======``, ``>>>>>>>`` at the start of a
+  line), found before parsing, each at its line: the file is a merge left unresolved;
 * YAML 1.1 retyping: only ``true``/``false``, ``null``/``~``, and decimal integers without a leading
-  zero are typed. ``no``, ``on``, ``0123``, ``12:30`` and ``2026-01-05`` stay strings (dates are
-  checked as real dates by the models).
+  zero (at most 18 digits) are typed. ``no``, ``on``, ``0123``, ``12:30`` and ``2026-01-05``
+  stay strings (dates are checked as real dates by the models).
 
 Every problem becomes a `Finding` with file, line and column; loading never stops at the first.
 """
@@ -27,13 +32,17 @@ from .findings import Finding, Severity, format_path, shown_key
 
 #: Largest file the loader reads. A case is a few kilobytes; anything this big is a mistake.
 MAX_BYTES = 256 * 1024
+#: Deepest nesting of lists and mappings the loader builds. A case is six levels deep.
+MAX_DEPTH = 64
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+#: Decimal integers, up to 18 digits: a longer run of digits stays text (and is the wrong type
+#: wherever a number belongs), so no value can be too long for Python to convert.
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})\Z")
 _STANDARD_TAG = "tag:yaml.org,2002:"  # the parser expands `!!str` to this; show it as written
 
 Path_ = tuple[str | int, ...]
@@ -99,6 +108,40 @@ DUPLICATE_KEY = "MC004"
 ALIAS = "MC005"
 TAG = "MC006"
 MULTI_DOC = "MC007"
+CONTROL = "MC009"
+CONFLICT = "MC111"
+
+#: Characters no register file may hold: YAML forbids most of them, and the parser counts the
+#: others (NEL, U+2028, U+2029) as line breaks where editors and our line numbers do not.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_CONTROL_NAMES = {
+    0x00: "NUL",
+    0x07: "BEL",
+    0x08: "BACKSPACE",
+    0x0B: "VERTICAL TAB",
+    0x0C: "FORM FEED",
+    0x1B: "ESCAPE",
+    0x7F: "DELETE",
+    0x85: "NEXT LINE",
+    0x2028: "LINE SEPARATOR",
+    0x2029: "PARAGRAPH SEPARATOR",
+}
+#: At most this many control characters are reported in one file, one per line.
+_MAX_CONTROL_FINDINGS = 10
+#: The lines git writes around the two sides of a conflict it could not merge.
+_CONFLICT = re.compile(r"^(<{7}|\|{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+_CONFLICT_WORDS = {
+    "<": "the start of our side",
+    "|": "the common ancestor",
+    "=": "the divide between the two sides",
+    ">": "the end of their side",
+}
+
+
+def _named(sigil: str, name: str) -> str:
+    """An anchor's or a custom tag's name as a finding shows it: only one written like a field
+    name. It is the writer's own text, maybe a name, and findings reach CI logs."""
+    return f"'{sigil}{name}'" if shown_key(name) else f"'{sigil}…' (name not shown)"
 
 
 class _Builder:
@@ -111,6 +154,7 @@ class _Builder:
         self.findings: list[Finding] = []
         self.spans: dict[Path_, Span] | None = {} if spans else None
         self.flow = 0
+        self.depth = 0
 
     def _pos(self, event: Any) -> Position:
         mark = event.start_mark
@@ -130,22 +174,24 @@ class _Builder:
                 event,
                 path,
                 ALIAS,
-                f"anchor '&{event.anchor}' is not allowed: write each value out in full",
+                f"anchor {_named('&', event.anchor)} is not allowed: write each value out in full",
             )
         tag = getattr(event, "tag", None)
         if tag is not None:
-            shown = "!!" + tag.removeprefix(_STANDARD_TAG) if tag.startswith(_STANDARD_TAG) else tag
+            shown = (
+                "'!!" + tag.removeprefix(_STANDARD_TAG) + "'"
+                if tag.startswith(_STANDARD_TAG)
+                else _named("!", tag.removeprefix("!"))
+            )
             self._problem(
-                event, path, TAG, f"tag '{shown}' is not allowed: values are plain YAML, untagged"
+                event, path, TAG, f"tag {shown} is not allowed: values are plain YAML, untagged"
             )
 
     def node(self, event: Any, path: Path_) -> Any:
         if isinstance(event, yaml.AliasEvent):
+            named = _named("*", event.anchor or "")
             self._problem(
-                event,
-                path,
-                ALIAS,
-                f"alias '*{event.anchor}' is not allowed: write each value out in full",
+                event, path, ALIAS, f"alias {named} is not allowed: write each value out in full"
             )
             return None
         self._check_node(event, path)
@@ -158,12 +204,35 @@ class _Builder:
                     self.flow > 0,
                 )
             return _resolve(event)
+        if self.depth == MAX_DEPTH:
+            self._problem(
+                event,
+                path,
+                SYNTAX,
+                f"lists and mappings nested more than {MAX_DEPTH} deep: a register file is a "
+                "few levels deep; check the brackets and the indentation",
+            )
+            self._skip(event)
+            return None
         flow = 1 if getattr(event, "flow_style", False) else 0
         self.flow += flow
+        self.depth += 1
         try:
             return self._collection(event, path)
         finally:
             self.flow -= flow
+            self.depth -= 1
+
+    def _skip(self, event: Any) -> None:
+        """Consume the events of the collection `event` opens, without building it."""
+        open_ = 1
+        for ev in self.events:
+            if isinstance(ev, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                open_ += 1
+            elif isinstance(ev, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                open_ -= 1
+                if open_ == 0:
+                    return
 
     def _collection(self, event: Any, path: Path_) -> Any:
         if isinstance(event, yaml.SequenceStartEvent):
@@ -219,6 +288,63 @@ def _resolve(event: Any) -> Any:
     if _INT.match(value):
         return int(value)
     return value
+
+
+def _position_in_text(text: str, offset: int) -> Position:
+    """The line and column (in characters) of `text[offset]`, lines counted by line feeds."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Position(line, column)
+
+
+def _before_parsing(text: str, file: str) -> list[Finding]:
+    """What makes a file unreadable and must be reported where it is, not where the parser
+    gives up: merge-conflict markers, and control characters."""
+    findings: list[Finding] = []
+    for match in _CONFLICT.finditer(text):
+        pos = _position_in_text(text, match.start())
+        marker = match.group(1)
+        findings.append(
+            Finding(
+                file,
+                pos.line,
+                pos.column,
+                "",
+                CONFLICT,
+                Severity.ERROR,
+                f"merge conflict marker '{marker}' ({_CONFLICT_WORDS[marker[0]]}): a merge left "
+                "unresolved; keep the right lines of each side and remove every marker line",
+            )
+        )
+    lines: set[int] = set()
+    wide = text.count("\x00") * 4 >= len(text) > 0  # UTF-16 or UTF-32 read as UTF-8
+    for match in _CONTROL.finditer(text):
+        pos = _position_in_text(text, match.start())
+        if pos.line in lines:
+            continue
+        if len(lines) == (1 if wide else _MAX_CONTROL_FINDINGS):
+            break
+        lines.add(pos.line)
+        code = ord(match.group())
+        name = _CONTROL_NAMES.get(code)
+        shown = f"U+{code:04X}" + (f" ({name})" if name else "")
+        hint = (
+            "the file looks saved as UTF-16 or UTF-32: save it as UTF-8"
+            if wide
+            else "delete it (it is invisible in most editors; write a line break as a new line)"
+        )
+        findings.append(
+            Finding(
+                file,
+                pos.line,
+                pos.column,
+                "",
+                CONTROL,
+                Severity.ERROR,
+                f"control character {shown} is not allowed in a register file: {hint}",
+            )
+        )
+    return findings
 
 
 def _line_of_offset(raw: bytes, offset: int) -> Position:
@@ -282,6 +408,9 @@ def load_bytes(
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8",
         )
     text = text.removeprefix("\ufeff")
+    unreadable = _before_parsing(text, file)
+    if unreadable:
+        return None, unreadable
     builder = _Builder(file, iter(()), spans)
     try:
         events = yaml.parse(text, Loader=_Loader)

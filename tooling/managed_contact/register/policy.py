@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from .model import Strict
-from .types import IsoDate, PersonId, ShortText, Slug, Text
+from .types import IsoDate, PersonId, ShortText, Slug, Text, VisibleText
 
 StateName = Literal["new", "stage-1", "stage-2", "dormant", "gone"]
 EventName = Literal[
@@ -382,7 +382,7 @@ class Settings(Strict):
         "count from 1 to one less than this as 'fewer than N', so that no one can be picked out "
         "of a small number; 0 is shown as 0.",
     )
-    protective_marking: ShortText = Field(
+    protective_marking: VisibleText = Field(
         default=PROTECTIVE_MARKING,
         description="The protective marking the internal site shows at the top of every page: "
         "how the council classifies the personal data the site holds. Shown as written.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import types
+import unicodedata
 from collections.abc import Mapping
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
@@ -17,12 +18,13 @@ from pydantic import BaseModel, ValidationError
 from .findings import Finding, Severity, format_path, shown_key
 from .loading import Document
 from .model import PERSONAL_MARK
-from .types import INVALID_DATE, PATTERN_WORDS, SLUG_PATTERN
+from .types import DATE_OUT_OF_RANGE, INVALID_DATE, PATTERN_WORDS, SLUG_PATTERN
 
 UNKNOWN_KEY = "MC101"
 MISSING_KEY = "MC102"
 BAD_VALUE = "MC103"
 BAD_DATE = "MC008"
+DATE_OUT_OF_WINDOW = "MC112"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -130,6 +132,15 @@ def _keys(model: type[BaseModel]) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
+def _visible(text: str) -> str:
+    """`text` with what cannot be seen (control and format characters: a zero-width space, a
+    right-to-left override) written as its code, so a key that looks right shows why not."""
+    return "".join(
+        c if c.isprintable() and unicodedata.category(c) != "Cf" else f"\\u{ord(c):04x}"
+        for c in text
+    )
+
+
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -148,10 +159,13 @@ def _holds_personal(model: type[BaseModel]) -> bool:
     return False
 
 
-def _personal(model: type[BaseModel], loc: tuple[str | int, ...]) -> bool:
-    """Whether `loc` is inside a field marked as personal data, or is where a mapping holding
-    such fields belongs (``customer: "<name and address>"``, a whole file written as one line):
-    its value is never echoed into findings, which end up in CI logs."""
+def personal_path(model: type[BaseModel], loc: tuple[str | int, ...]) -> bool:
+    """The one rule for what a finding may quote: nothing at a *personal path*, which is a field
+    the model marks as personal data (`model.PERSONAL_MARK`), anything inside one, or an
+    ancestor of one: where a mapping or list holding such fields belongs (``customer: "<name
+    and address>"``, a history section or an entry written as text, a whole file written as one
+    line, the top of the file). Findings end up in CI logs. (The loader, which knows no model,
+    quotes only names written like field names: `findings.shown_key`.)"""
     owner = _model_at(model, loc)
     if owner is not None and _holds_personal(owner):
         return True
@@ -168,9 +182,12 @@ def _personal(model: type[BaseModel], loc: tuple[str | int, ...]) -> bool:
 
 
 def _got(error: Any, model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
-    if _personal(model, loc):
+    if personal_path(model, loc):
         return "(personal data, not shown)"
-    return _shown(error.get("input"))
+    value = error.get("input")
+    if isinstance(value, dict | list):  # what is inside is anyone's guess: say only what it is
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return _shown(value)
 
 
 def translate(
@@ -207,17 +224,19 @@ def translate(
                 if close
                 else (f"; allowed here: {', '.join(_keys(owner))}")
             )
-        return doc.finding(loc, UNKNOWN_KEY, f"unknown key '{key}'{hint}")
+        return doc.finding(loc, UNKNOWN_KEY, f"unknown key '{_visible(key)}'{hint}")
     if kind == "missing":
         return doc.finding(loc, MISSING_KEY, f"missing required key '{loc[-1]}'")
     if kind == INVALID_DATE:
         return doc.finding(loc, BAD_DATE, error["msg"])
+    if kind == DATE_OUT_OF_RANGE:
+        return doc.finding(loc, DATE_OUT_OF_WINDOW, error["msg"])
     if kind == "string_pattern_mismatch":
         pattern = (error.get("ctx") or {}).get("pattern", "")
         expected = PATTERN_WORDS.get(pattern, f"text matching {pattern}")
         kind = _id_kind(loc) if pattern == SLUG_PATTERN else None
         got = _got(error, model, loc)
-        if kind is not None and kind[0] == "person" and not _personal(model, loc):
+        if kind is not None and kind[0] == "person" and not personal_path(model, loc):
             value = str(error.get("input"))
             return doc.finding(
                 loc, BAD_VALUE, f"should be a person's id, got {got}: {person_hint(value, people)}"

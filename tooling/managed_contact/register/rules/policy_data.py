@@ -6,15 +6,25 @@ the council makes in policy/settings.yaml is not made again in roles or transiti
 missing
 policy file (MC503) is reported when the register loads, in `snapshot`. Roles and keys that end
 before they start are reported under MC340, which `chronology` owns.
+
+The data also makes sense on its own. Each move in policy/transitions.yaml fits its event and
+the lifecycle's ends: nothing leaves `gone` or enters `new`, a decision leads into a stage, a
+review's continuing or escalating leaves the case in a stage, closing a review or upholding a
+challenge makes it dormant, and deletion, only from dormant, is the only way to `gone` (MC506);
+no move is listed twice (MC507). Every approval in policy/roles.yaml, as the council's choices
+shape it, can be given by the people in policy/people.yaml: a different person holding one of
+the roles of each entry of `needs`, ignoring dates and services (MC508). A measure's value is
+required or optional, not both (MC509).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
 from ..findings import Finding, format_path
-from ..index import CHOSEN_SAME_SERVICE
+from ..index import CHOSEN_SAME_SERVICE, council_approvals
 from ..lifecycle import DE_ESCALATION
 from ..loading import Document
 from ..policy import Policy
@@ -31,7 +41,22 @@ RULES = (
         "A council's choice is made once, in policy/settings.yaml `choices`, not also in "
         "roles.yaml or transitions.yaml.",
     ),
+    Rule("MC506", E, "Each move in the lifecycle fits its event and the lifecycle's ends."),
+    Rule("MC507", E, "No move is listed twice in policy/transitions.yaml."),
+    Rule("MC508", E, "Every approval can be given by the people in policy/people.yaml."),
+    Rule("MC509", E, "A measure's value is either required or optional, not both."),
 )
+
+#: The states each event may lead to, from the states it may start in (MC506).
+STAGES = frozenset({"stage-1", "stage-2"})
+EVENT_MOVES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "decision": (frozenset({"new", "stage-1", "stage-2", "dormant"}), STAGES),
+    "review-continue": (STAGES, STAGES),
+    "review-escalate": (frozenset({"stage-1"}), frozenset({"stage-2"})),
+    "review-close": (STAGES, frozenset({"dormant"})),
+    "challenge-upheld": (STAGES, frozenset({"dormant"})),
+    "deletion": (frozenset({"dormant"}), frozenset({"gone"})),
+}
 
 #: Every approval the tool asks policy/roles.yaml for (MC504).
 REQUIRED_APPROVALS = (
@@ -126,6 +151,18 @@ def check_policy(policy: Policy, docs: dict[str, Document]) -> list[Finding]:
                 f"whether '{action}' needs someone of an affected service is the council's "
                 "choice in policy/settings.yaml `choices`: remove 'same_service' here",
             )
+    findings.extend(_lifecycle_sense(policy, docs))
+    findings.extend(_approvals_given(policy, docs))
+    for i, measure in enumerate(policy.measures.measures):
+        for j, value in enumerate(measure.optional):
+            if value in measure.required:
+                report(
+                    "measures",
+                    ("measures", i, "optional", j),
+                    "MC509",
+                    f"'{value}' is both required and optional for measure '{measure.id}': "
+                    "keep it in one list",
+                )
     for i, move in enumerate(policy.transitions.transitions):
         if (move.from_, move.to, move.by) == DE_ESCALATION:
             report(
@@ -172,4 +209,126 @@ def check_policy(policy: Policy, docs: dict[str, Document]) -> list[Finding]:
                     "MC340",
                     "a key cannot expire before it is valid",
                 )
+    return findings
+
+
+def _lifecycle_sense(policy: Policy, docs: dict[str, Document]) -> list[Finding]:
+    """MC506 and MC507 on policy/transitions.yaml."""
+    doc = docs.get("transitions")
+    if doc is None:
+        return []
+    findings: list[Finding] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for i, move in enumerate(policy.transitions.transitions):
+        path = ("transitions", i)
+        key = (move.from_, move.to, move.by)
+        if key in seen:
+            findings.append(
+                doc.finding(
+                    path,
+                    "MC507",
+                    f"the move from '{move.from_}' to '{move.to}' by '{move.by}' is already "
+                    f"listed at {format_path(('transitions', seen[key]))}: remove this line",
+                )
+            )
+            continue
+        seen[key] = i
+        if key == DE_ESCALATION:
+            continue  # the council's choice, made in the wrong place: MC505
+        starts, leads_to = EVENT_MOVES[move.by]
+        problem = ""
+        if move.from_ == "gone":
+            problem = "nothing leaves 'gone': the case file is deleted"
+        elif move.to == "new":
+            problem = "nothing returns to 'new': a case is new only until its first decision"
+        elif move.from_ not in starts:
+            problem = f"'{move.by}' cannot happen to a case in '{move.from_}'"
+        elif move.to not in leads_to:
+            problem = f"'{move.by}' leads to {' or '.join(sorted(leads_to))}, not '{move.to}'"
+        if problem:
+            findings.append(doc.finding(path, "MC506", f"{problem}: remove or correct this move"))
+    return findings
+
+
+def _distinct(needs: Sequence[Sequence[str]], holders: dict[str, set[str]]) -> bool:
+    """Whether each need can go to a different person holding one of its roles: a bipartite
+    matching, grown one need at a time along a shortest alternating path (no recursion, and
+    polynomial however long `needs` is)."""
+    by_roles: dict[tuple[str, ...], list[str]] = {}
+    for need in needs:
+        roles = tuple(need)
+        if roles not in by_roles:
+            by_roles[roles] = sorted({p for role in roles for p in holders.get(role, set())})
+    if len(needs) > len({p for people in by_roles.values() for p in people}):
+        return False
+    candidates = [by_roles[tuple(need)] for need in needs]
+    owner: dict[str, int] = {}  # person -> the need they are matched to
+    matched: dict[int, str] = {}  # need -> the person matched to it
+    for start in range(len(needs)):
+        direct = next((p for p in candidates[start] if p not in owner), None)
+        if direct is not None:
+            owner[direct], matched[start] = start, direct
+            continue
+        came_from: dict[str, int] = {}  # person -> the need that reached them
+        queue = deque([start])
+        free: str | None = None
+        while queue and free is None:
+            at = queue.popleft()
+            for person in candidates[at]:
+                if person in came_from:
+                    continue
+                came_from[person] = at
+                if person not in owner:
+                    free = person
+                    break
+                queue.append(owner[person])
+        if free is None:
+            return False
+        person = free
+        while True:  # flip the path: each need on it takes the person it reached
+            at = came_from[person]
+            previous = matched.get(at)
+            owner[person], matched[at] = at, person
+            if previous is None:
+                break
+            person = previous
+    return True
+
+
+def _approvals_given(policy: Policy, docs: dict[str, Document]) -> list[Finding]:
+    """MC508: every approval has people who could give it."""
+    doc = docs.get("roles")
+    if doc is None:
+        return []
+    holders: dict[str, set[str]] = {}
+    for person in policy.people.people:
+        for held in person.roles:
+            holders.setdefault(held.role, set()).add(person.id)
+    findings: list[Finding] = []
+    for action, approval in council_approvals(policy).items():
+        if action not in policy.roles.approvals:
+            continue
+        empty = [
+            j for j, need in enumerate(approval.needs) if not any(holders.get(r) for r in need)
+        ]
+        for j in empty:
+            roles = ", ".join(f"'{r}'" for r in approval.needs[j])
+            findings.append(
+                doc.finding(
+                    ("approvals", action, "needs", j),
+                    "MC508",
+                    f"no one in policy/people.yaml has ever held {roles}: '{action}' could never "
+                    "be approved",
+                )
+            )
+        if not empty and not _distinct(approval.needs, holders):
+            findings.append(
+                doc.finding(
+                    ("approvals", action, "needs"),
+                    "MC508",
+                    f"'{action}' needs {len(approval.needs)} different people, and "
+                    "policy/people.yaml has too few holding those roles: it could never be "
+                    "approved",
+                )
+            )
     return findings
