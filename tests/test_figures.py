@@ -375,7 +375,7 @@ def test_a_period_that_excludes_everything_counts_nothing(demo: Path) -> None:
     ("args", "says"),
     [
         (("--from", "2026-05-01", "--to", "2026-04-01"), "--from must not be after --to"),
-        (("--from", "2026-13-01", "--to", "2026-12-31"), "YYYY-MM-DD"),
+        (("--from", "2026-13-01", "--to", "2026-12-31"), "2026-13-01 is not a real calendar date"),
         (("--from", "2026-1-1", "--to", "2026-12-31"), "YYYY-MM-DD"),
     ],
 )

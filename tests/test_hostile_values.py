@@ -537,7 +537,47 @@ def test_today_outside_the_window_is_a_usage_error(
     exit_code, stderr = run(register, *args, env=env)
     assert exit_code == code, stderr
     if code == ExitCode.USAGE:
-        assert "today must be between 1900-01-01 and 2199-12-31" in stderr
+        assert "is not a date the register holds: give one between 1900-01-01 and 2199-12-31" in (
+            stderr
+        )
+        assert stderr.startswith("mcr: today: ") or "today" in stderr
+
+
+#: Every other date a person types as an option, with the command that takes it.
+DATE_OPTIONS = {
+    "new --opened": ["new", "--name", "Jordan Fictitious", "--service", "parking", "--opened"],
+    "hold add --start": [
+        "hold",
+        "MC-2026-0001",
+        "add",
+        "--reason",
+        "legal-claim",
+        "--reference",
+        "LC-1",
+        "--start",
+    ],
+    "report --from": ["report", "--to", "2026-01-01", "--from"],
+    "report --to": ["report", "--from", "2026-01-01", "--to"],
+    "keys enrol --start": ["keys", "enrol", "hugo-barrett", "--public-key", "k.pub", "--start"],
+    "record --date": ["record", "activity", "MC-2026-0001", "--summary", "Rang.", "--date"],
+}
+HOSTILE_INPUTS += [
+    ("dates", f"option:{name}:{day}")
+    for name in DATE_OPTIONS
+    for day in ("0001-01-01", "9999-12-31")
+]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("command", list(DATE_OPTIONS))
+def test_every_date_option_keeps_to_the_window(command: str, day: str, register: Path) -> None:
+    """A date typed as an option outside the window is a usage error naming the option: never
+    an internal error, and never written into a case (MC112 would catch it only afterwards)."""
+    before = sorted(p.name for p in (register / "cases").iterdir())
+    exit_code, stderr = run(register, *DATE_OPTIONS[command], day, env={"MCR_TODAY": "2026-11-28"})
+    assert exit_code == ExitCode.USAGE, stderr
+    assert f"{day} is not a date the register holds" in stderr
+    assert sorted(p.name for p in (register / "cases").iterdir()) == before
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ..register.dates import parse_day
 from ..register.policy import Policy
 from ..register.types import ENTRY_ID_PATTERN
 
@@ -323,11 +324,9 @@ def day(given: str, today: date, *, future: bool = False) -> str:
     """A date written YYYY-MM-DD, real, and (unless `future`) not after `today`."""
     value = given.strip()
     try:
-        parsed = date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
-    except ValueError:
-        raise BadAnswer(f"{value} is not a real calendar date") from None
-    if parsed is None:
-        raise BadAnswer(f"give a date written YYYY-MM-DD, not '{value}'")
+        parsed = parse_day(value)
+    except ValueError as exc:
+        raise BadAnswer(str(exc)) from None
     if not future and parsed > today:
         raise BadAnswer(f"{value} is after today ({today}): what is recorded has happened")
     return value

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 
 from ..documents.figures import report_figures, to_csv, to_markdown
-from .options import handle_errors, register_option, register_root, today_from, today_option
+from .options import (
+    day_from,
+    handle_errors,
+    register_option,
+    register_root,
+    today_from,
+    today_option,
+)
 from .progress import progress_bar
-
-
-def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value) if len(value) == 10 else date.fromisoformat("x")
-    except ValueError:
-        raise click.BadParameter(
-            f"expected a date written YYYY-MM-DD, got {value!r}", param_hint=option
-        ) from None
 
 
 @click.command("report")
@@ -59,7 +56,7 @@ def report_command(
     root = register_root(register_dir)
     with progress_bar() as bar:
         figures = report_figures(
-            root, _day(start, "--from"), _day(end, "--to"), today_from(today), bar
+            root, day_from(start, "--from"), day_from(end, "--to"), today_from(today), bar
         )
     if fmt == "csv":
         text = to_csv(figures)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 
 from ..errors import McrError
-from .options import handle_errors, keystore_for, keystore_option, register_option, register_root
-
-
-def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("give a date written YYYY-MM-DD", param_hint=option) from None
+from .options import (
+    day_from,
+    handle_errors,
+    keystore_for,
+    keystore_option,
+    register_option,
+    register_root,
+)
 
 
 @click.group()
@@ -56,12 +55,13 @@ def add(
     """Record a new open legal hold on the case."""
     from ..casework.holds import add_hold
 
+    began = day_from(start, "--start")
     root = register_root(register_dir)
     store = keystore_for(root, keystore_spec)
     key = store.get(case_id) if store is not None else None
     if key is None:
         raise McrError(f"no key for {case_id} in the keystore: the reference cannot be sealed")
-    done = add_hold(root, case_id, reason, reference, _day(start, "--start"), key)
+    done = add_hold(root, case_id, reason, reference, began, key)
     click.echo(f"{done.file}: legal hold {done.hold} recorded ({reason}, from {start})")
 
 
@@ -75,5 +75,5 @@ def end(case_id: str, hold_id: str, end: str, register_dir: Path | None) -> None
     """Record the day the case's legal hold HOLD_ID ended."""
     from ..casework.holds import end_hold
 
-    done = end_hold(register_root(register_dir), case_id, hold_id, _day(end, "--end"))
+    done = end_hold(register_root(register_dir), case_id, hold_id, day_from(end, "--end"))
     click.echo(f"{done.file}: legal hold {done.hold} ended on {end}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -13,6 +12,7 @@ import click
 from ..errors import ExitCode, McrError
 from ..sealing.keystore import Keystore
 from .options import (
+    day_from,
     format_option,
     handle_errors,
     keystore_for,
@@ -108,15 +108,6 @@ def shred(
     click.echo(f"shredded the key of {case_id} (deletion merged into {', '.join(targets)})")
 
 
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("give a date written YYYY-MM-DD", param_hint=option) from None
-
-
 @keys.command("enrol")
 @click.argument("person")
 @click.option(
@@ -165,8 +156,8 @@ def enrol(
         today_from(today),
         public_key=public_key,
         gpg=gpg,
-        start=_day(start, "--start"),
-        end=_day(end, "--end"),
+        start=day_from(start, "--start") if start is not None else None,
+        end=day_from(end, "--end") if end is not None else None,
     )
     window = f"from {done.start}" + (f" to {done.end}" if done.end else "")
     click.echo(f"{done.file}: {done.type} key {done.fingerprint} added for {done.person}, {window}")

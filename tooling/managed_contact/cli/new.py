@@ -18,6 +18,7 @@ from ..register.snapshot import demo_keystore, load_policy
 from ..sealing.keystore import Keystore, creating_keystore
 from .find import unsearched_text
 from .options import (
+    day_from,
     handle_errors,
     keystore_option,
     register_option,
@@ -30,16 +31,6 @@ from .options import (
 def _on_terminal() -> bool:
     """Whether a person is at the keyboard to answer questions."""
     return sys.stdin.isatty()
-
-
-def _day(value: str, option: str, today: date) -> date:
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("give a date written YYYY-MM-DD", param_hint=option) from None
-    if day > today:
-        raise click.BadParameter(f"{day} is after today ({today})", param_hint=option)
-    return day
 
 
 def _services(given: list[str], policy: Policy | None) -> tuple[str, ...]:
@@ -109,7 +100,7 @@ def _asked(opening: Opening, policy: Policy | None, today: date) -> Opening:
     opened = opening.opened
     while opened is None:
         try:
-            opened = _day(_ask("Opened on", today.isoformat()), "opened", today)
+            opened = day_from(_ask("Opened on", today.isoformat()), "opened", not_after=today)
         except click.BadParameter as exc:
             click.echo(exc.message)
     return Opening(
@@ -219,7 +210,7 @@ def new(
         reference=reference,
         services=_services(list(services), policy),
         council_wide=council_wide,
-        opened=_day(opened, "--opened", day) if opened else None,
+        opened=day_from(opened, "--opened", not_after=day) if opened else None,
     )
     terminal = _on_terminal()
     if terminal:

@@ -17,7 +17,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from ..errors import ExitCode, McrError
-from ..register.dates import MAX_WITHIN_DAYS, parse_today
+from ..register.dates import MAX_WITHIN_DAYS, parse_day, parse_today
 from ..register.findings import Finding
 from ..register.snapshot import Keys, demo_keystore, find_root
 from ..sealing.keystore import Keystore, open_keystore
@@ -145,3 +145,15 @@ def documents_missing(exc: ModuleNotFoundError, command: str) -> ModuleNotFoundE
         f"mcr {command} needs the 'documents' extra, and {exc.name} is not installed: "
         f"pip install '{DOCUMENTS_EXTRA}'"
     )
+
+
+def day_from(value: str, option: str, *, not_after: date | None = None) -> date:
+    """A date option's value: written YYYY-MM-DD, real, in the register's window and (with
+    `not_after`) not after that day; a usage error naming the option otherwise."""
+    try:
+        day = parse_day(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+    if not_after is not None and day > not_after:
+        raise click.BadParameter(f"{day} is after today ({not_after})", param_hint=option)
+    return day

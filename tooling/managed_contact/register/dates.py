@@ -51,18 +51,28 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, last))
 
 
+def parse_day(value: str) -> date:
+    """A date given by a person (an option, an answer): written YYYY-MM-DD, real, and in the
+    register's window; otherwise ValueError, saying which in plain words."""
+    given = value.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", given):
+        raise ValueError(f"give a date written YYYY-MM-DD, not {given!r}")
+    try:
+        day = date.fromisoformat(given)
+    except ValueError:
+        raise ValueError(f"{given} is not a real calendar date") from None
+    if not in_window(day):
+        raise ValueError(f"{given} is not a date the register holds: give one {window_words()}")
+    return day
+
+
 def parse_today(value: str | None) -> date:
     """Today's date: `value` (YYYY-MM-DD) when given, else `$MCR_TODAY`, else the clock; in
     the register's window."""
     chosen = value or os.environ.get(TODAY_ENV)
     if chosen:
         try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", chosen):
-                raise ValueError(chosen)
-            day = date.fromisoformat(chosen)
-        except ValueError:
-            raise ValueError(f"today must be a date written YYYY-MM-DD, got {chosen!r}") from None
-        if not in_window(day):
-            raise ValueError(f"today must be {window_words()}, got {chosen}")
-        return day
+            return parse_day(chosen)
+        except ValueError as exc:
+            raise ValueError(f"today: {exc}") from None
     return date.today()
