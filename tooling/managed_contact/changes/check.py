@@ -88,6 +88,7 @@ from .revision import (
     load_case_at,
     load_policy_at,
     load_register_at,
+    special_at,
 )
 
 __all__ = ["ALL_RULES", "CHANGE_CATALOGUE", "ChangeResult", "check_change"]
@@ -162,8 +163,14 @@ def _check(
         repo, prefix, (base, target, head), case_paths, [*snapshot_paths, *policy_paths]
     )
 
+    # What git holds at the head in cases/ and policy/ that is not a regular file (MC020).
+    entries = repo.special_entries(head, [f"{prefix}cases", f"{prefix}policy"])
+    not_files = special_at({p[len(prefix) :]: k for p, k in entries.items()})
+
     # The snapshot rules on the changed cases at the head.
-    register, loaded = load_register_at(root, head_files, snapshot_paths, keys, progress)
+    register, loaded = load_register_at(
+        root, head_files, snapshot_paths, keys, progress, not_files
+    )
     findings.extend(check_loaded(register, loaded, today, strict_dates, progress).findings)
 
     policy, _, problems = load_policy_at(target_files)
@@ -186,6 +193,7 @@ def _check(
         head_deletions_doc=register.deletions_doc,
         policy=policy,
         findings=findings,
+        head_not_files=not_files,
     )
     if policy is None:
         evidence.report_unreadable_policy(change, problems)
@@ -290,6 +298,8 @@ def _read(
 def _case(change: Change, file: str, keys: Keys | None) -> None:
     """The change rules on one changed case file."""
     base_raw, head_raw = change.base_files.get(file), change.head_files.get(file)
+    if file in change.head_not_files:
+        return  # a link or a submodule at the head: MC020, never read as the case
     if head_raw is None:
         if base_raw is not None:
             deletions.check_deleted_case(change, file, base_raw)

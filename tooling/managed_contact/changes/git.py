@@ -483,8 +483,19 @@ class Repository:
         return sha
 
     def merge_base(self, a: str, b: str) -> str:
-        result = self._run(["merge-base", "--end-of-options", _check_rev(a), _check_rev(b)])
-        return _text(result.stdout).strip()
+        """Where `b` forked from `a`; GitError, saying so, when they share no commit (a head
+        whose history is not the target's, e.g. a rewritten or unrelated branch)."""
+        args = ["merge-base", "--end-of-options", _check_rev(a), _check_rev(b)]
+        result = self._run(args, ok_returncodes=(0, 1))
+        found = _text(result.stdout).strip()
+        if result.returncode != 0 or not _HEX_SHA.fullmatch(found):
+            raise GitError(
+                f"{a} and {b} have no commit in common: the change does not start from the "
+                "target's history, so there is nothing to measure it against; rebase it onto "
+                "the target branch and check it again",
+                returncode=result.returncode,
+            )
+        return found
 
     def git_path(self, name: str) -> Path:
         """Where `name` lives inside this repository's git directory (`git rev-parse
@@ -785,6 +796,26 @@ class Repository:
         out = self._run(args).stdout
         return [_path_text(p) for p in out.split(b"\0") if p]
 
+    def special_entries(self, rev: str, folders: Iterable[str]) -> dict[str, str]:
+        """The entries directly in each of `folders` at `rev` that are not regular files, path
+        -> what they are: a symbolic link (mode 120000, whose blob is the link's target, never
+        to be read as the file), a submodule (160000, a commit of another repository) or a
+        folder. One `git ls-tree` process."""
+        wanted = [_check_path(f.strip("/")) + "/" for f in folders]
+        if not wanted:
+            return {}
+        args = ["ls-tree", "-z", "--full-tree", "--end-of-options", f"{_check_rev(rev)}^{{tree}}"]
+        out = self._run([*args, "--", *wanted]).stdout
+        found: dict[str, str] = {}
+        for entry in out.split(b"\0"):
+            meta, tab, name = entry.partition(b"\t")
+            if not tab:
+                continue
+            kind = _SPECIAL_MODES.get(meta.split(b" ", 1)[0])
+            if kind is not None:
+                found[_path_text(name)] = kind
+        return found
+
     def changed_files(self, base: str, head: str) -> list[str]:
         """Paths that differ between the trees of `base` and `head` (a straight diff)."""
         args = [
@@ -878,6 +909,14 @@ class Repository:
             if ref in wanted and not symref:
                 return ref
         return None
+
+
+#: Tree entry modes that are not a regular file (100644) or an executable one (100755).
+_SPECIAL_MODES = {
+    b"120000": "a symbolic link",
+    b"160000": "a submodule (gitlink)",
+    b"040000": "a folder",
+}
 
 
 def _signature(status: bytes, fingerprint: bytes, signer: bytes) -> Signature:

@@ -13,6 +13,7 @@ from . import (
     chronology,
     councillors,
     decisions,
+    file_kinds,
     identity,
     letters,
     police,
@@ -31,6 +32,7 @@ from .rule import E, Rule
 
 _OWNED: tuple[tuple[Rule, ...], ...] = (
     well_formed.RULES,
+    file_kinds.RULES,
     sealed.RULES,
     identity.RULES,
     register_wide.RULES,
