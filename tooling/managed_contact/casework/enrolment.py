@@ -24,12 +24,12 @@ from pathlib import Path
 
 from ..changes.signers import gpg_fingerprint, ssh_fingerprint
 from ..errors import ExitCode, McrError
+from ..register.files import write_atomic
 from ..register.index import Index
 from ..register.loading import Document, load_bytes
 from ..register.policy import People
 from ..register.snapshot import load_policy
 from ..register.validation import closest_people, validate
-from .writing import write_atomic
 
 PEOPLE_FILE = "policy/people.yaml"
 #: A public key file is one line; anything larger is not one.

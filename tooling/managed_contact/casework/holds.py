@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExitCode, McrError
+from ..register.files import write_atomic
 from ..register.personal import load_spans, seal_text
 from ..sealing.tokens import CaseKey
-from .writing import write_atomic
 
 REASONS = ("ombudsman-complaint", "subject-access-request", "legal-claim", "police-matter")
 

@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..errors import ExitCode, McrError, UnknownCase
+from ..register.files import write_atomic
 from ..register.findings import Finding
 from ..register.loading import Document
 from ..register.model import (
@@ -49,7 +50,6 @@ from ..sealing.keystore import Keystore
 from ..sealing.text import Edit, apply_edits
 from ..sealing.tokens import is_token
 from .editing import check_edit
-from .writing import write_atomic
 
 
 @dataclass(frozen=True)

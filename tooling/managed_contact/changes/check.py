@@ -168,9 +168,7 @@ def _check(
     not_files = special_at({p[len(prefix) :]: k for p, k in entries.items()})
 
     # The snapshot rules on the changed cases at the head.
-    register, loaded = load_register_at(
-        root, head_files, snapshot_paths, keys, progress, not_files
-    )
+    register, loaded = load_register_at(root, head_files, snapshot_paths, keys, progress, not_files)
     findings.extend(check_loaded(register, loaded, today, strict_dates, progress).findings)
 
     policy, _, problems = load_policy_at(target_files)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..documents.figures import report_figures, to_csv, to_markdown
+from ..register.files import write_atomic
 from .options import handle_errors, register_option, register_root, today_from, today_option
 
 
@@ -65,5 +66,5 @@ def report_command(
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_atomic(output, text)
         click.echo(f"wrote {output}")

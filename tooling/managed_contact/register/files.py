@@ -216,7 +216,9 @@ def write_in(
     where = shown if shown is not None else Path(name)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     sweep_writes(folder)
-    existing = None if new else _existing_mode(folder, name, where)
+    existing = _existing_mode(folder, name, where)
+    if new and existing is not None:
+        raise FileExistsError(errno.EEXIST, "a file is already there", str(where))
     final = mode if mode is not None else existing if existing is not None else new_mode
     temp = f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600, dir_fd=folder)
