@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from sitefixtures import copy_register, demo_keys
 
 from managed_contact.cli.main import main
+from managed_contact.register import files
 from managed_contact.register.check import run_check
 from managed_contact.register.files import NOT_A_FILE, NotAFile, read_regular
 from managed_contact.site import pages
@@ -258,7 +259,9 @@ def test_seal_refuses_a_case_that_is_a_link(root: Path, tmp_path: Path) -> None:
     assert (root / "cases" / f"{CASE}.yaml").is_symlink()
 
 
-def test_read_regular_refuses_a_link_however_it_is_reached(tmp_path: Path) -> None:
+def test_read_regular_refuses_a_link_however_it_is_reached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The open itself refuses a link (O_NOFOLLOW), so a link swapped in between the first
     look and the open is refused too; here the first look is made to miss it."""
     target = _outside(tmp_path)
@@ -268,15 +271,9 @@ def test_read_regular_refuses_a_link_however_it_is_reached(tmp_path: Path) -> No
         read_regular(link)
     assert raised.value.kind == "a symbolic link"
 
-    import managed_contact.register.files as files
-
-    real = files.kind_of
-    try:
-        files.kind_of = lambda path: None  # type: ignore[assignment]
-        with pytest.raises(NotAFile) as raised:
-            read_regular(link)
-    finally:
-        files.kind_of = real  # type: ignore[assignment]
+    monkeypatch.setattr(files, "kind_of", lambda path: None)
+    with pytest.raises(NotAFile) as raised:
+        read_regular(link)
     assert raised.value.kind == "a symbolic link"
 
 

@@ -135,6 +135,15 @@ def read_bytes(path: Path) -> bytes:
     return read_regular(path).data
 
 
+def holds(path: Path, expected: bytes) -> bool:
+    """Whether `path` is still a regular file holding exactly `expected` (False if it is gone,
+    or was replaced by anything else, a link included)."""
+    try:
+        return read_bytes(path) == expected
+    except OSError:
+        return False
+
+
 # --- writing ------------------------------------------------------------------------------
 
 
