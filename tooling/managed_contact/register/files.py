@@ -25,7 +25,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import McrError
+from ..errors import ExitCode, McrError
 from .findings import Finding, Severity
 
 #: The rule a path in cases/ or policy/ that is not a regular file breaks (declared, with its
@@ -44,6 +44,13 @@ _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 class UnsafeTarget(McrError):
     """A write refused: its target (or the target's folder) is a symbolic link or not a
     regular file. Nothing was written."""
+
+
+class WriteFailed(McrError):
+    """A write that the system refused midway (a full disk, a fault): the target was left as
+    it was, and nothing half-written stays behind."""
+
+    exit_code = ExitCode.FINDINGS
 
 
 class NotAFile(OSError):
@@ -230,21 +237,31 @@ def write_in(
         raise FileExistsError(errno.EEXIST, "a file is already there", str(where))
     final = mode if mode is not None else existing if existing is not None else new_mode
     temp = f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600, dir_fd=folder)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            os.fchmod(handle.fileno(), final)
-            os.fsync(handle.fileno())
-        if new:
-            os.link(temp, name, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=False)
-        else:
-            os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600, dir_fd=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(raw)
+                handle.flush()
+                os.fchmod(handle.fileno(), final)
+                os.fsync(handle.fileno())
+            if new:
+                os.link(temp, name, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=False)
+            else:
+                os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp, dir_fd=folder)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise WriteFailed(
+            f"could not write {where}: {exc.strerror or exc}; it was left as it was"
+        ) from None
+    # The new name is in place; flushing the folder makes it survive a power cut where the
+    # file system can (some cannot flush a folder, and say so).
+    with contextlib.suppress(OSError):
         os.fsync(folder)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp, dir_fd=folder)
 
 
 def write_atomic(
