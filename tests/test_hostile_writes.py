@@ -11,6 +11,7 @@ byte-identical and no half-written file behind once the next write has run; `mcr
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -23,9 +24,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from managed_contact.casework.access import Report, write_report
+from managed_contact.casework.access import AccessError, Report, subject_access, write_report
 from managed_contact.casework.editing import EditFailed, edit_case
 from managed_contact.casework.enrolment import EnrolmentRefused, enrol_key
+from managed_contact.casework.holds import HoldRefused, add_hold
 from managed_contact.casework.recording import RecordRefused, record
 from managed_contact.cli.main import main
 from managed_contact.documents.letters import Draft, write_letter
@@ -40,7 +42,7 @@ from managed_contact.register.rules import MODELINE
 from managed_contact.register.scaffold import scaffold
 
 from casebuilder import case, decision, letter
-from sealkit import keystore, sealed
+from sealkit import key_for, keystore, sealed
 
 TODAY = date(2026, 11, 28)
 CASE = "MC-2026-0001"
@@ -63,6 +65,8 @@ HOSTILE_INPUTS: list[tuple[str, str]] = [
     ("file-kinds", "keys-enrol-people-yaml-symlink"),
     ("file-kinds", "record-case-file-is-a-symlink"),
     ("file-kinds", "edit-case-file-is-a-symlink"),
+    ("file-kinds", "hold-case-file-is-a-fifo"),
+    ("file-kinds", "sar-case-file-is-a-symlink"),
     ("interrupted-writes", "fault-at-fchmod"),
     ("interrupted-writes", "fault-at-fsync"),
     ("interrupted-writes", "fault-at-rename"),
@@ -260,6 +264,23 @@ def test_edit_refuses_a_case_file_that_is_a_link(register: Path, tmp_path: Path)
     assert moved.read_bytes() == before
 
 
+def test_hold_refuses_a_case_file_that_is_a_fifo(register: Path) -> None:
+    path = register / "cases" / f"{CASE}.yaml"
+    os.mkfifo(path)
+    with pytest.raises(HoldRefused, match="is a FIFO"):
+        add_hold(register, CASE, "legal-claim", "REF-1", TODAY, key_for(CASE))
+    assert stat.S_ISFIFO(path.lstat().st_mode)
+
+
+def test_sar_refuses_a_case_file_that_is_a_link(register: Path, tmp_path: Path) -> None:
+    path = put_case(register)
+    moved = tmp_path / f"{CASE}.yaml"
+    path.rename(moved)
+    path.symlink_to(moved)
+    with pytest.raises(AccessError, match="is a symbolic link, not a regular file"):
+        subject_access(register, CASE, key_for(CASE), TODAY)
+
+
 # --- interrupted --------------------------------------------------------------------------
 
 
@@ -378,4 +399,4 @@ def test_personal_output_is_0600_whatever_was_there(register: Path, tmp_path: Pa
 
 
 def test_every_input_is_listed() -> None:
-    assert len({i for _, i in HOSTILE_INPUTS}) == len(HOSTILE_INPUTS) == 24
+    assert len({i for _, i in HOSTILE_INPUTS}) == len(HOSTILE_INPUTS) == 26

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..changes.git import GitError, Repository
 from ..errors import ExitCode, McrError
-from ..register.files import write_in
+from ..register.files import NotAFile, read_bytes, write_in
 from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status, derive
 from ..register.loading import load_bytes
@@ -249,8 +249,14 @@ def subject_access(
         raise AccessError("the policy data does not load: run `mcr check`")
     path = root / "cases" / f"{case_id}.yaml"
     raws = _versions(root, case_id)
-    if path.is_file():
-        raws.append(path.read_bytes())
+    try:
+        raws.append(read_bytes(path))
+    except FileNotFoundError:
+        pass
+    except NotAFile as exc:
+        raise AccessError(
+            f"cases/{case_id}.yaml is {exc.kind}, not a regular file: run `mcr check`"
+        ) from None
     if not raws:
         raise AccessError(f"there is no case {case_id}, now or in history")
     w = _Words(policy)
