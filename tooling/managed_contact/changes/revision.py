@@ -89,7 +89,9 @@ def load_register_at(
     their sealed values opened with `keys` where given. `not_files` are the paths that git
     holds as something other than a regular file (`special_at`): each is MC020."""
     special = dict(not_files or {})
+    # The deletion log is read (and so reported) by the loader, as the policy files are.
     in_cases = {p: k for p, k in special.items() if p.startswith("cases/")}
+    in_cases.pop(DELETIONS_FILE, None)
     files_wanted = [p for p in case_paths if p not in special]
     return assemble(
         root,
