@@ -184,6 +184,7 @@ HOSTILE_INPUTS: list[tuple[str, str]] = [
     *(("file-kinds", name) for name in PLANTS),
     ("file-kinds", "fifo-named-on-the-command-line"),
     ("file-kinds", "site-build-refuses-a-fifo-loaded-in-parallel"),
+    ("file-kinds", "site-build-refuses-a-stray-link-loaded-in-parallel"),
     ("file-kinds", "seal-refuses-a-symlinked-case"),
     ("file-kinds", "read-regular-refuses-a-link-swapped-in"),
 ]
@@ -239,12 +240,13 @@ def test_a_fifo_named_on_the_command_line_is_mc020_and_never_blocks(root: Path) 
     assert "FIFO" in out
 
 
-def test_the_site_refuses_a_fifo_when_cases_are_loaded_in_parallel(
-    root: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("name", ["fifo-at-a-case", "symlink-not-named-like-a-case"])
+def test_the_site_refuses_it_when_cases_are_loaded_in_parallel(
+    name: str, root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pages, "PARALLEL_FROM", 1)
-    fifo(root, root)
-    with pytest.raises(SiteDataError, match=f"cases/{CASE}.yaml:1:1: {NOT_A_FILE}"):
+    file = PLANTS[name](root, tmp_path)
+    with pytest.raises(SiteDataError, match=f"{file}:1:1: {NOT_A_FILE}"):
         load_site_data(root, TODAY, workers=2, keystore=demo_keys(root))
 
 
@@ -278,4 +280,4 @@ def test_read_regular_refuses_a_link_however_it_is_reached(
 
 
 def test_every_input_is_listed() -> None:
-    assert len({i for _, i in HOSTILE_INPUTS}) == len(HOSTILE_INPUTS) == len(PLANTS) + 4
+    assert len({i for _, i in HOSTILE_INPUTS}) == len(HOSTILE_INPUTS) == len(PLANTS) + 5
