@@ -23,6 +23,7 @@ from managed_contact.cli.main import main
 from managed_contact.register import files
 from managed_contact.register.check import run_check
 from managed_contact.register.files import NOT_A_FILE, NotAFile, read_regular
+from managed_contact.register.policy import POLICY_FILES
 from managed_contact.site import pages
 from managed_contact.site.pages import SiteDataError, load_site_data
 
@@ -186,6 +187,8 @@ HOSTILE_INPUTS: list[tuple[str, str]] = [
     ("file-kinds", "site-build-refuses-a-fifo-loaded-in-parallel"),
     ("file-kinds", "site-build-refuses-a-stray-link-loaded-in-parallel"),
     ("file-kinds", "seal-refuses-a-symlinked-case"),
+    ("file-kinds", "cases-folder-is-a-symlink"),
+    ("file-kinds", "policy-folder-is-a-symlink"),
     ("file-kinds", "read-regular-refuses-a-link-swapped-in"),
 ]
 
@@ -250,6 +253,31 @@ def test_the_site_refuses_it_when_cases_are_loaded_in_parallel(
         load_site_data(root, TODAY, workers=2, keystore=demo_keys(root))
 
 
+@pytest.mark.parametrize("folder", ["cases", "policy"])
+def test_a_register_folder_that_is_a_link_is_not_followed(
+    folder: str, root: Path, tmp_path: Path
+) -> None:
+    """cases/ or policy/ linked to a folder elsewhere: every file in it is MC020, none read."""
+    moved = tmp_path / "elsewhere" / folder
+    moved.parent.mkdir()
+    (root / folder).rename(moved)
+    (root / folder).symlink_to(moved)
+    result = run_check(root, TODAY, keys=demo_keys(root).get)
+    rules = {f.rule for f in result.findings.errors}
+    assert rules == {NOT_A_FILE}
+    found = [f for f in result.findings.errors if f.rule == NOT_A_FILE]
+    expected = sorted(
+        f"{folder}/{p.name}"
+        for p in moved.iterdir()
+        if p.name != "deletions.yaml" and (folder == "cases" or p.stem in POLICY_FILES)
+    )
+    shown = sorted(f.file for f in found if f.file != "cases/deletions.yaml")
+    assert shown == expected
+    assert all(f"in {folder}/, which is a symbolic link" in f.message for f in found)
+    with pytest.raises(SiteDataError, match=NOT_A_FILE):
+        load_site_data(root, TODAY, keystore=demo_keys(root))
+
+
 def test_seal_refuses_a_case_that_is_a_link(root: Path, tmp_path: Path) -> None:
     link_to_the_case_moved_outside(root, tmp_path)
     moved = tmp_path / f"{CASE}.yaml"
@@ -280,4 +308,4 @@ def test_read_regular_refuses_a_link_however_it_is_reached(
 
 
 def test_every_input_is_listed() -> None:
-    assert len({i for _, i in HOSTILE_INPUTS}) == len(HOSTILE_INPUTS) == len(PLANTS) + 5
+    assert len({i for _, i in HOSTILE_INPUTS}) == len(HOSTILE_INPUTS) == len(PLANTS) + 7

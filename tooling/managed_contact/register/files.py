@@ -90,6 +90,8 @@ def not_a_file(file: str, kind: str) -> Finding:
     """The finding for `file` (as shown, "cases/MC-2026-0001.yaml"), which is `kind`."""
     if kind == "a symbolic link":
         todo = "replace the link by the file itself (the register never follows a link)"
+    elif kind.endswith("which is a symbolic link"):
+        todo = "replace the link by the folder itself (the register never follows a link)"
     elif kind.startswith("a submodule"):
         todo = "remove the submodule and commit the file itself (git rm --cached, then add it)"
     elif kind == "a folder":
@@ -103,7 +105,9 @@ def not_a_file(file: str, kind: str) -> Finding:
         "",
         NOT_A_FILE,
         Severity.ERROR,
-        f"'{file}' is {kind}, not a regular file, so it was not read: {todo}",
+        f"'{file}' is {kind}"
+        + ("" if kind.startswith("in ") else ", not a regular file")
+        + f", so it was not read: {todo}",
     )
 
 

@@ -99,6 +99,14 @@ FileLoader = Callable[[str], tuple[Document | None, list[Finding]] | None]
 def load_disk_file(path: Path, file: str) -> tuple[Document | None, list[Finding]] | None:
     """Load one file on disk strictly, never following a link nor opening anything but a
     regular file (that is MC020, see `files`); None when nothing is at `path`."""
+    # The folders between the register and the file (cases/, policy/) are not followed
+    # either: a linked cases/ would bring in files from anywhere.
+    folders = () if Path(file).is_absolute() else Path(file).parts[:-1]
+    root = path.parents[len(folders)] if folders else path.parent
+    for depth in range(1, len(folders) + 1):
+        if kind_of_or_none(root.joinpath(*folders[:depth])) == "a symbolic link":
+            shown = "/".join(folders[:depth]) + "/"
+            return None, [not_a_file(file, f"in {shown}, which is a symbolic link")]
     try:
         read = read_regular(path, MAX_BYTES)
     except FileNotFoundError:
@@ -106,6 +114,14 @@ def load_disk_file(path: Path, file: str) -> tuple[Document | None, list[Finding
     except NotAFile as exc:
         return None, [not_a_file(file, exc.kind)]
     return load_bytes(read.data, file, size=read.size)
+
+
+def kind_of_or_none(path: Path) -> str | None:
+    """`files.kind_of`, None where nothing is there."""
+    try:
+        return kind_of(path)
+    except FileNotFoundError:
+        return None
 
 
 def disk_files(root: Path) -> FileLoader:
