@@ -40,6 +40,7 @@ from managed_contact.register.files import (
 )
 from managed_contact.register.rules import MODELINE
 from managed_contact.register.scaffold import scaffold
+from managed_contact.sealing.keystore import DirectoryKeystore
 
 from casebuilder import case, decision, letter
 from sealkit import key_for, keystore, sealed
@@ -74,7 +75,7 @@ HOSTILE_INPUTS: list[tuple[str, str]] = [
     ("interrupted-writes", "killed-before-rename"),
     ("interrupted-writes", "record-interrupted-at-rename"),
     ("interrupted-writes", "edit-interrupted-at-fsync"),
-    ("interrupted-writes", "new-mode-kept-0600-for-personal-output"),
+    ("file-kinds", "export-over-a-readable-file-is-made-0600"),
 ]
 
 
@@ -207,7 +208,7 @@ def test_new_case_refuses_a_cases_folder_that_is_a_link(tmp_path: Path) -> None:
     real.mkdir()
     (tmp_path / "cases").symlink_to(real)
     with pytest.raises(UnsafeTarget, match="is a symbolic link"):
-        scaffold(tmp_path / "cases", TODAY, keystore())
+        scaffold(tmp_path / "cases", TODAY, DirectoryKeystore(tmp_path / "keys"))
     assert list(real.iterdir()) == []
 
 

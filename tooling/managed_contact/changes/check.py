@@ -46,7 +46,10 @@ declaring the rules it owns, and run in this order over a shared `context.Change
 5. `policy_changes`: a change to policy/ is approved by a person whose role allows it (MC405).
 
 A changed file whose name holds a line break cannot be read through git's batch interface; it
-is reported (MC106, the name escaped) and left out.
+is reported (MC106, the name escaped) and left out. What the head holds in cases/ or policy/ as
+a symbolic link (mode 120000), a submodule (160000) or a folder where a file goes is MC020, from
+the head's tree listing (`Repository.tree`, shared with the keystore rule), and never read as
+the file.
 
 In findings about keys, roles and approvals, "the base revision" is the target; in findings
 about history and transitions it is the version the change started from, the merge base (the
