@@ -219,6 +219,7 @@ def test_sar_refuses_a_link_at_the_report(tmp_path: Path) -> None:
     with pytest.raises(UnsafeTarget, match=f"{CASE}-sar.md is a symbolic link"):
         write_report(Report(CASE, "2026-11-28", 1), out)
     assert precious.read_bytes() == ORIGINAL
+    assert sorted(p.name for p in out.iterdir()) == [f"{CASE}-sar.md"]  # nor the other one
 
 
 def test_letter_refuses_a_link_at_the_letter(register: Path, tmp_path: Path) -> None:
@@ -229,6 +230,7 @@ def test_letter_refuses_a_link_at_the_letter(register: Path, tmp_path: Path) -> 
     with pytest.raises(UnsafeTarget, match=f"{draft.stem}.md is a symbolic link"):
         write_letter(draft, out, register)
     assert precious.read_bytes() == ORIGINAL
+    assert sorted(p.name for p in out.iterdir()) == [f"{draft.stem}.md"]  # no .docx either
 
 
 def test_keys_enrol_refuses_a_people_file_that_is_a_link(register: Path, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..changes.git import GitError, Repository
 from ..errors import ExitCode, McrError
-from ..register.files import NotAFile, read_bytes, write_in
+from ..register.files import NotAFile, check_targets, read_bytes, write_in
 from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status, derive
 from ..register.loading import load_bytes
@@ -383,6 +383,7 @@ def write_report(report: Report, directory: Path) -> list[Path]:
     texts = [markdown(report), json.dumps(data, indent=2, ensure_ascii=False) + "\n"]
     folder = _private_directory(directory)
     try:
+        check_targets(folder, names, directory)
         for name, text in zip(names, texts, strict=True):
             write_in(folder, name, text, mode=0o600, shown=directory / name)
     finally:

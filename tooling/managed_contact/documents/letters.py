@@ -33,7 +33,7 @@ import docx
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
 from ..errors import ExitCode, McrError, UnknownCase
-from ..register.files import write_in
+from ..register.files import check_targets, write_in
 from ..register.front_line import front_line
 from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status, derive
@@ -620,6 +620,7 @@ def write_letter(letter: Draft, directory: Path, root: Path) -> list[Path]:
     ]
     folder = private_directory(directory, root)
     try:
+        check_targets(folder, [name for name, _ in files], directory)
         for name, data in files:
             write_in(folder, name, data, mode=0o600, shown=directory / name)
     finally:

@@ -218,6 +218,14 @@ def _existing_mode(folder: int, name: str, shown: Path) -> int | None:
     return info.st_mode & 0o7777
 
 
+def check_targets(folder: int, names: list[str], shown: Path) -> None:
+    """UnsafeTarget if any of `names` in the folder open as `folder` (shown as `shown`) is a
+    link or anything but a regular file: a writer of several files checks them all first, so
+    that none is written when one is refused."""
+    for name in names:
+        _existing_mode(folder, name, shown / name)
+
+
 def write_in(
     folder: int,
     name: str,
