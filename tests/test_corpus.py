@@ -11,7 +11,8 @@ one thing broken. Its leading comments say what the check must report:
 * ``# today: YYYY-MM-DD`` (default 2026-11-28) and ``# strict-dates`` (the scheduled check);
 * ``# plaintext: customer.phone`` — leave that value (named by its stable path) in plain text;
 * ``# swap: incidents[I1].account <- customer.name`` — put there the token sealed for another
-  field's value (``<- MC-2026-0101:customer.name``: sealed with another case's key).
+  field's value (``<- MC-2026-0101:customer.name``: sealed with another case's key);
+* ``# as-link`` — the file goes outside the register, and a symbolic link to it in its place.
 
 Corpus files are kept in plain text, for people to read; the register is committed sealed, so
 the harness seals each case file (and each valid base it brings along) with the session's test
@@ -56,7 +57,7 @@ MIN_FILES = 40
 STRICT_ERRORS = {"MC350", "MC352"}
 
 HEADER = re.compile(
-    r"#\s*(?P<key>expect|file|today|strict-dates|replaces|removes|with-case|plaintext|swap)\b"
+    r"#\s*(?P<key>expect|file|today|strict-dates|replaces|removes|with-case|plaintext|swap|as-link)\b"
     r"\s*:?\s*(?P<value>.*?)\s*"
 )
 SWAP = re.compile(r"(?P<target>\S+)\s*<-\s*(?:(?P<case>MC-\d{4}-\d{4}):)?(?P<source>\S+)")
@@ -87,6 +88,7 @@ class Entry:
     with_cases: list[str] = field(default_factory=list)
     plaintext: set[str] = field(default_factory=set)  # stable paths left unsealed
     swaps: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    as_link: bool = False
 
 
 def _parse(path: Path) -> Entry:
@@ -113,6 +115,8 @@ def _parse(path: Path) -> Entry:
             entry.today = date.fromisoformat(value)
         elif key == "strict-dates":
             entry.strict = True
+        elif key == "as-link":
+            entry.as_link = True
         elif key == "with-case":
             entry.with_cases.append(value)
         elif key == "plaintext":
@@ -270,7 +274,14 @@ def _build(root: Path, entry: Entry) -> Built:
         target.unlink()
     else:
         content, maps[entry.target] = _committed(entry.target, entry.content, entry)
-        target.write_bytes(content)
+        if entry.as_link:
+            outside = root.parent / "outside" / target.name
+            outside.parent.mkdir(parents=True, exist_ok=True)
+            outside.write_bytes(content)
+            target.unlink(missing_ok=True)
+            target.symlink_to(outside)
+        else:
+            target.write_bytes(content)
     expected = [
         Expected(e.rule, e.file, maps.get(e.file, {}).get(e.line, e.line)) for e in entry.expected
     ]

@@ -172,16 +172,13 @@ def test_sar_refuses_a_symbolic_link_as_the_directory(reg: RegisterRepo, tmp_pat
 
 
 def test_sar_replaces_a_file_planted_in_its_place(reg: RegisterRepo, tmp_path: Path) -> None:
-    """A file already there, readable by all, or a link to elsewhere, never receives the
-    report: a new private file takes its name."""
+    """A file already there, readable by all, never receives the report: a new private file
+    takes its name."""
     out = tmp_path / "sar"
     out.mkdir(mode=0o700)
     planted = out / f"{CASE_ID}-sar.md"
     planted.write_text("old\n", encoding="utf-8")
     planted.chmod(0o644)
-    elsewhere = tmp_path / "elsewhere.json"
-    elsewhere.write_text("{}\n", encoding="utf-8")
-    (out / f"{CASE_ID}-sar.json").symlink_to(elsewhere)
     kept = planted.stat().st_ino
     code, output = sar(reg, tmp_path, out)
     assert code == 0, output
@@ -191,5 +188,20 @@ def test_sar_replaces_a_file_planted_in_its_place(reg: RegisterRepo, tmp_path: P
         assert stat.S_IMODE(info.st_mode) == 0o600
     assert planted.stat().st_ino != kept
     assert "Jordan Fictitious" in planted.read_text(encoding="utf-8")
-    assert elsewhere.read_text(encoding="utf-8") == "{}\n"
     assert sorted(p.name for p in out.iterdir()) == [f"{CASE_ID}-sar.json", f"{CASE_ID}-sar.md"]
+
+
+def test_sar_refuses_a_link_planted_in_its_place(reg: RegisterRepo, tmp_path: Path) -> None:
+    """A link to elsewhere at the report's name is refused, naming it: nothing is written
+    through it, nor in its place."""
+    out = tmp_path / "sar"
+    out.mkdir(mode=0o700)
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("{}\n", encoding="utf-8")
+    (out / f"{CASE_ID}-sar.json").symlink_to(elsewhere)
+    code, output = sar(reg, tmp_path, out)
+    assert code == 2, output
+    assert f"{out / CASE_ID}-sar.json is a symbolic link" in output
+    assert elsewhere.read_text(encoding="utf-8") == "{}\n"
+    assert (out / f"{CASE_ID}-sar.json").is_symlink()
+    assert "Jordan" not in output

@@ -16,7 +16,6 @@ import contextlib
 import json
 import os
 import re
-import secrets
 import stat
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -26,6 +25,7 @@ from typing import Any
 
 from ..changes.git import GitError, Repository
 from ..errors import ExitCode, McrError
+from ..register.files import NotAFile, check_targets, read_bytes, write_in
 from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status, derive
 from ..register.loading import load_bytes
@@ -249,8 +249,14 @@ def subject_access(
         raise AccessError("the policy data does not load: run `mcr check`")
     path = root / "cases" / f"{case_id}.yaml"
     raws = _versions(root, case_id)
-    if path.is_file():
-        raws.append(path.read_bytes())
+    try:
+        raws.append(read_bytes(path))
+    except FileNotFoundError:
+        pass
+    except NotAFile as exc:
+        raise AccessError(
+            f"cases/{case_id}.yaml is {exc.kind}, not a regular file: run `mcr check`"
+        ) from None
     if not raws:
         raise AccessError(f"there is no case {case_id}, now or in history")
     w = _Words(policy)
@@ -368,25 +374,6 @@ def _private_directory(directory: Path) -> int:
     return fd
 
 
-def _write_private(folder: int, name: str, text: str) -> None:
-    """Write `name` in the directory open as `folder`: a new file (never through a link), mode
-    0600, flushed to disk, then renamed over any file of that name."""
-    temp = f".{name}.{os.getpid()}-{secrets.token_hex(6)}"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-    fd = os.open(temp, flags, 0o600, dir_fd=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp, dir_fd=folder)
-    os.fsync(folder)
-
-
 def write_report(report: Report, directory: Path) -> list[Path]:
     """Write the report as `<case id>-sar.md` and `.json` in `directory` (mode 0600), which
     must be private: made 0700 if missing, else owned by this user, no symbolic link, and
@@ -396,8 +383,9 @@ def write_report(report: Report, directory: Path) -> list[Path]:
     texts = [markdown(report), json.dumps(data, indent=2, ensure_ascii=False) + "\n"]
     folder = _private_directory(directory)
     try:
+        check_targets(folder, names, directory)
         for name, text in zip(names, texts, strict=True):
-            _write_private(folder, name, text)
+            write_in(folder, name, text, mode=0o600, shown=directory / name)
     finally:
         os.close(folder)
     return [directory / name for name in names]

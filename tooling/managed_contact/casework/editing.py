@@ -38,13 +38,14 @@ from pathlib import Path
 
 from ..errors import ExitCode, McrError, UnknownCase
 from ..register.check import check_loaded
+from ..register.files import NotAFile, holds, read_bytes, write_atomic
 from ..register.findings import Finding, Severity
 from ..register.loading import Document, load_bytes
 from ..register.personal import PLAINTEXT, load_spans, personal_values, seal_text, unseal_text
 from ..register.snapshot import assemble, disk_files, display
 from ..sealing.keystore import Keystore
 from ..sealing.tokens import TokenError, is_token
-from .writing import pid_alive, write_atomic
+from .writing import pid_alive
 
 #: The private folders' names: ``mcr-edit-<pid>-<random>``.
 PREFIX = "mcr-edit-"
@@ -211,11 +212,16 @@ def edit_case(
     unchanged) if the case cannot be unsealed or the editor fails."""
     path = root / "cases" / f"{case_id}.yaml"
     file = display(root, path)
-    if not path.is_file():
-        raise UnknownCase(f"no case {case_id}: there is no {file}")
+    try:
+        original = read_bytes(path)
+    except FileNotFoundError:
+        raise UnknownCase(f"no case {case_id}: there is no {file}") from None
+    except NotAFile as exc:
+        raise EditFailed(
+            f"{file} is {exc.kind}, not a regular file: replace it by the case file itself"
+        ) from None
     base = base or temp_base()
     sweep_stale(base)
-    original = path.read_bytes()
     try:
         original_text = original.decode("utf-8")
     except UnicodeDecodeError:
@@ -250,7 +256,7 @@ def edit_case(
                     raise EditFailed(f"{file}: the edit could not be sealed; nothing was saved")
                 if sealed.encode("utf-8") == original:
                     return EditResult(Outcome.UNCHANGED, file)
-                if path.read_bytes() != original:
+                if not holds(path, original):
                     raise EditFailed(
                         f"{file} changed on disk while it was being edited: nothing was saved; "
                         "edit it again"

@@ -24,12 +24,12 @@ from pathlib import Path
 
 from ..changes.signers import gpg_fingerprint, ssh_fingerprint
 from ..errors import ExitCode, McrError
+from ..register.files import NotAFile, read_bytes, write_atomic
 from ..register.index import Index
 from ..register.loading import Document, load_bytes
 from ..register.policy import People
 from ..register.snapshot import load_policy
 from ..register.validation import closest_people, validate
-from .writing import write_atomic
 
 PEOPLE_FILE = "policy/people.yaml"
 #: A public key file is one line; anything larger is not one.
@@ -102,9 +102,12 @@ def read_ssh_key(path: Path) -> tuple[str, str]:
 
 def _load_people(root: Path) -> tuple[Path, str, Document, People]:
     path = root / PEOPLE_FILE
-    if path.is_symlink() or not path.is_file():
-        raise EnrolmentRefused(f"{PEOPLE_FILE} is missing or a link: run this in the register")
-    text = path.read_bytes().decode("utf-8")
+    try:
+        text = read_bytes(path).decode("utf-8")
+    except (FileNotFoundError, NotAFile):
+        raise EnrolmentRefused(
+            f"{PEOPLE_FILE} is missing or a link: run this in the register"
+        ) from None
     doc, problems = load_bytes(text.encode("utf-8"), PEOPLE_FILE, spans=True)
     people, invalid = validate(People, doc) if doc is not None and not problems else (None, [])
     if doc is None or people is None or problems or invalid:

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExitCode, McrError
+from ..register.files import NotAFile, read_bytes, write_atomic
 from ..register.personal import load_spans, seal_text
 from ..sealing.tokens import CaseKey
-from .writing import write_atomic
 
 REASONS = ("ombudsman-complaint", "subject-access-request", "legal-claim", "police-matter")
 
@@ -40,9 +40,12 @@ class HoldChange:
 def _read(root: Path, case_id: str) -> tuple[Path, str, str, dict[str, Any]]:
     path = root / "cases" / f"{case_id}.yaml"
     file = f"cases/{case_id}.yaml"
-    if not path.is_file():
-        raise HoldRefused(f"there is no case file {file}")
-    text = path.read_bytes().decode("utf-8")
+    try:
+        text = read_bytes(path).decode("utf-8")
+    except FileNotFoundError:
+        raise HoldRefused(f"there is no case file {file}") from None
+    except NotAFile as exc:
+        raise HoldRefused(f"{file} is {exc.kind}, not a regular file: run `mcr check`") from None
     doc = load_spans(text, file)
     if doc is None or not isinstance(doc.data, dict):
         raise HoldRefused(f"{file} does not load: run `mcr check` on it")

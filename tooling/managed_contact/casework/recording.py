@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..errors import ExitCode, McrError, UnknownCase
+from ..register.files import NotAFile, holds, read_bytes, write_atomic
 from ..register.findings import Finding
 from ..register.loading import Document
 from ..register.model import (
@@ -49,7 +50,6 @@ from ..sealing.keystore import Keystore
 from ..sealing.text import Edit, apply_edits
 from ..sealing.tokens import is_token
 from .editing import check_edit
-from .writing import write_atomic
 
 
 @dataclass(frozen=True)
@@ -354,9 +354,15 @@ def record(
     spec = KINDS[kind]
     path = root / "cases" / f"{case_id}.yaml"
     file = f"cases/{case_id}.yaml"
-    if not path.is_file():
-        raise UnknownCase(f"no case {case_id}: there is no {file}")
-    original = path.read_bytes()
+    try:
+        original = read_bytes(path)
+    except FileNotFoundError:
+        raise UnknownCase(f"no case {case_id}: there is no {file}") from None
+    except NotAFile as exc:
+        raise RecordRefused(
+            f"{file} is {exc.kind}, not a regular file: nothing was written; replace it by "
+            "the case file itself"
+        ) from None
     try:
         text = original.decode("utf-8")
     except UnicodeDecodeError:
@@ -446,7 +452,7 @@ def record(
             f"{'this rule' if len(added) == 1 else 'these rules'}; nothing was written",
             added,
         )
-    if path.read_bytes() != original:
+    if not holds(path, original):
         raise RecordRefused(f"{file} changed on disk meanwhile: nothing was written; record again")
     write_atomic(path, new_text)
     broken = {f.rule for f in new_findings}

@@ -20,6 +20,7 @@ import yaml
 
 from ..changes.deletions import statistics_for
 from ..errors import ExitCode, McrError
+from ..register.files import write_atomic
 from ..register.lifecycle import Status, derive
 from ..register.model import Deletion, DeletionLog
 from ..register.snapshot import (
@@ -28,7 +29,6 @@ from ..register.snapshot import (
     load_deletions,
     load_policy,
 )
-from .writing import write_atomic
 
 Reason = Literal["retention", "erasure"]
 DELETIONS_MODELINE = "# yaml-language-server: $schema=../schemas/deletions.schema.json\n"

@@ -1,26 +1,21 @@
 """Writing case files: whole or not at all, sealed, and sealing the files already there.
 
-A case file is replaced by writing the new text to a hidden file beside it (created new, never
-through a symbolic link), flushing it to disk and renaming it over the old one, so a reader or a
-crash sees the old bytes or the new ones, never a mix. What is written is always sealed text.
+A case file is replaced whole or not at all, never through a symbolic link
+(`register.files.write_atomic`). What is written is always sealed text.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ExitCode, McrError
+from ..register.files import NotAFile, kind_of, read_bytes, write_atomic
 from ..register.personal import load_spans, personal_values, seal_text
 from ..register.snapshot import CASE_NAME, case_paths
 from ..sealing.keystore import Keystore
 from ..sealing.tokens import TokenError, is_token, parse
-
-#: Hidden files a write leaves only if it is killed between creating and renaming them; they
-#: hold sealed text only, and the next write to the same folder removes them.
-TEMP_PREFIX = ".mcr-write-"
 
 
 class CaseFileError(McrError):
@@ -38,48 +33,6 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def sweep_writes(folder: Path) -> None:
-    """Remove the half-written files of writes that were killed (their process is gone)."""
-    for stale in folder.glob(f"{TEMP_PREFIX}*"):
-        pid = stale.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and not pid_alive(int(pid)):
-            stale.unlink(missing_ok=True)
-
-
-def write_atomic(path: Path, text: str, *, new: bool = False) -> None:
-    """Replace `path` with `text` (UTF-8), whole or not at all; with `new`, only create it
-    (FileExistsError if it exists). The file keeps its permissions (a new one gets 0644)."""
-    folder = path.parent
-    sweep_writes(folder)
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o644
-    temp = folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        if new:
-            os.link(temp, path)  # fails if `path` exists: never replaces a case file
-        else:
-            os.replace(temp, path)
-        _sync_folder(folder)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -137,9 +90,13 @@ def seal_file(path: Path, file: str, keystore: Keystore) -> Sealed:
         raise CaseFileError(f"{file}: not a case file (named like MC-2026-0001.yaml)")
     case_id = path.stem
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = read_bytes(path).decode("utf-8")
     except UnicodeDecodeError:
         raise CaseFileError(f"{file}: not UTF-8 text; 'mcr check {file}' says where") from None
+    except NotAFile as exc:
+        raise CaseFileError(
+            f"{file}: is {exc.kind}, not a regular file: replace it by the file itself"
+        ) from None
     except OSError as exc:
         raise CaseFileError(f"{file}: cannot read it: {exc.strerror}") from None
     found = census(text, file)
@@ -177,4 +134,4 @@ def seal_file(path: Path, file: str, keystore: Keystore) -> Sealed:
 
 def case_files_in(root: Path) -> list[Path]:
     """Every case file of the register at `root`."""
-    return [p for p in case_paths(root) if p.is_file() and CASE_NAME.match(p.name)]
+    return [p for p in case_paths(root) if CASE_NAME.match(p.name) and kind_of(p) is None]

@@ -46,7 +46,10 @@ declaring the rules it owns, and run in this order over a shared `context.Change
 5. `policy_changes`: a change to policy/ is approved by a person whose role allows it (MC405).
 
 A changed file whose name holds a line break cannot be read through git's batch interface; it
-is reported (MC106, the name escaped) and left out.
+is reported (MC106, the name escaped) and left out. What the head holds in cases/ or policy/ as
+a symbolic link (mode 120000), a submodule (160000) or a folder where a file goes is MC020, from
+the head's tree listing (`Repository.tree`, shared with the keystore rule), and never read as
+the file.
 
 In findings about keys, roles and approvals, "the base revision" is the target; in findings
 about history and transitions it is the version the change started from, the merge base (the
@@ -88,6 +91,7 @@ from .revision import (
     load_case_at,
     load_policy_at,
     load_register_at,
+    special_at,
 )
 
 __all__ = ["ALL_RULES", "CHANGE_CATALOGUE", "ChangeResult", "check_change"]
@@ -162,8 +166,12 @@ def _check(
         repo, prefix, (base, target, head), case_paths, [*snapshot_paths, *policy_paths]
     )
 
+    # What git holds at the head in cases/ and policy/ that is not a regular file (MC020).
+    entries = repo.special_entries(head, [f"{prefix}cases", f"{prefix}policy"])
+    not_files = special_at({p[len(prefix) :]: k for p, k in entries.items()})
+
     # The snapshot rules on the changed cases at the head.
-    register, loaded = load_register_at(root, head_files, snapshot_paths, keys, progress)
+    register, loaded = load_register_at(root, head_files, snapshot_paths, keys, progress, not_files)
     findings.extend(check_loaded(register, loaded, today, strict_dates, progress).findings)
 
     policy, _, problems = load_policy_at(target_files)
@@ -186,6 +194,7 @@ def _check(
         head_deletions_doc=register.deletions_doc,
         policy=policy,
         findings=findings,
+        head_not_files=not_files,
     )
     if policy is None:
         evidence.report_unreadable_policy(change, problems)
@@ -290,6 +299,8 @@ def _read(
 def _case(change: Change, file: str, keys: Keys | None) -> None:
     """The change rules on one changed case file."""
     base_raw, head_raw = change.base_files.get(file), change.head_files.get(file)
+    if file in change.head_not_files:
+        return  # a link or a submodule at the head: MC020, never read as the case
     if head_raw is None:
         if base_raw is not None:
             deletions.check_deleted_case(change, file, base_raw)

@@ -56,6 +56,8 @@ class Change:
     head_deletions_doc: Document | None
     policy: Policy | None  # the target's: approvals are judged on it
     findings: Findings
+    #: Paths the head holds as a symbolic link or a submodule (MC020), never read as files.
+    head_not_files: dict[str, str] = field(default_factory=dict)
     requirements: list[Requirement] = field(default_factory=list)
     approvals: Approvals = field(default_factory=Approvals)
     index: Index | None = field(init=False)  # lookups over `policy`

@@ -415,6 +415,7 @@ class Repository:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path).absolute()
+        self._trees: dict[str, dict[str, bytes]] = {}
 
     def __repr__(self) -> str:
         return f"Repository({str(self.path)!r})"
@@ -483,8 +484,19 @@ class Repository:
         return sha
 
     def merge_base(self, a: str, b: str) -> str:
-        result = self._run(["merge-base", "--end-of-options", _check_rev(a), _check_rev(b)])
-        return _text(result.stdout).strip()
+        """Where `b` forked from `a`; GitError, saying so, when they share no commit (a head
+        whose history is not the target's, e.g. a rewritten or unrelated branch)."""
+        args = ["merge-base", "--end-of-options", _check_rev(a), _check_rev(b)]
+        result = self._run(args, ok_returncodes=(0, 1))
+        found = _text(result.stdout).strip()
+        if result.returncode != 0 or not _HEX_SHA.fullmatch(found):
+            raise GitError(
+                f"{a} and {b} have no commit in common: the change does not start from the "
+                "target's history, so there is nothing to measure it against; rebase it onto "
+                "the target branch and check it again",
+                returncode=result.returncode,
+            )
+        return found
 
     def git_path(self, name: str) -> Path:
         """Where `name` lives inside this repository's git directory (`git rev-parse
@@ -768,22 +780,45 @@ class Repository:
             )
         return lines[0], shas
 
+    def tree(self, rev: str) -> dict[str, bytes]:
+        """Every entry of the tree at `rev`, path -> its mode (b"100644", b"120000" for a
+        symbolic link, b"160000" for a submodule, b"040000" for a folder), from one
+        `git ls-tree -r -t`, kept for a full commit id (whose tree never changes)."""
+        _check_rev(rev)
+        if rev in self._trees:
+            return self._trees[rev]
+        args = ["ls-tree", "-r", "-t", "-z", "--full-tree", "--end-of-options", f"{rev}^{{tree}}"]
+        found: dict[str, bytes] = {}
+        for entry in self._run(args).stdout.split(b"\0"):
+            meta, tab, name = entry.partition(b"\t")
+            if tab:
+                found[_path_text(name)] = meta.split(b" ", 1)[0]
+        if _HEX_SHA.fullmatch(rev):
+            self._trees[rev] = found
+        return found
+
     def list_files(self, rev: str, under: str) -> list[str]:
         """Paths of files at `rev` inside folder `under` ("" or "." for the whole tree)."""
         folder = under.strip("/")
-        args = [
-            "ls-tree",
-            "-r",
-            "-z",
-            "--name-only",
-            "--full-tree",
-            "--end-of-options",
-            f"{_check_rev(rev)}^{{tree}}",
+        inside = "" if folder in ("", ".") else _check_path(folder) + "/"
+        return [
+            path
+            for path, mode in self.tree(rev).items()
+            if mode != _TREE_MODE and path.startswith(inside)
         ]
-        if folder not in ("", "."):
-            args += ["--", _check_path(folder) + "/"]
-        out = self._run(args).stdout
-        return [_path_text(p) for p in out.split(b"\0") if p]
+
+    def special_entries(self, rev: str, folders: Iterable[str]) -> dict[str, str]:
+        """The entries directly in each of `folders` at `rev` that are not regular files, path
+        -> what they are: a symbolic link (mode 120000, whose blob is the link's target, never
+        to be read as the file), a submodule (160000, a commit of another repository) or a
+        folder (from the same listing as `list_files`)."""
+        wanted = {_check_path(f.strip("/")) for f in folders}
+        found: dict[str, str] = {}
+        for path, mode in self.tree(rev).items():
+            kind = _SPECIAL_MODES.get(mode)
+            if kind is not None and path.rpartition("/")[0] in wanted:
+                found[path] = kind
+        return found
 
     def changed_files(self, base: str, head: str) -> list[str]:
         """Paths that differ between the trees of `base` and `head` (a straight diff)."""
@@ -878,6 +913,15 @@ class Repository:
             if ref in wanted and not symref:
                 return ref
         return None
+
+
+_TREE_MODE = b"040000"
+#: Tree entry modes that are not a regular file (100644) or an executable one (100755).
+_SPECIAL_MODES = {
+    b"120000": "a symbolic link",
+    b"160000": "a submodule (gitlink)",
+    b"040000": "a folder",
+}
 
 
 def _signature(status: bytes, fingerprint: bytes, signer: bytes) -> Signature:

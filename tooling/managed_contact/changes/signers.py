@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
+from ..register.files import write_atomic
 from ..register.policy import People, Policy
 
 ALLOWED_SIGNERS = "allowed_signers"
@@ -245,6 +246,6 @@ def write_files(generated: SignersFiles, directory: Path) -> list[Path]:
     written = []
     for name, text in generated.files.items():
         path = directory / name
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text)
         written.append(path)
     return written

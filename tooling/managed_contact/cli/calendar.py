@@ -37,7 +37,7 @@ def calendar(output: Path | None, register_dir: Path | None, today: str | None) 
     Each event keeps its UID when its date moves, so a subscribed calendar updates it.
     The site publishes the feed as calendar.ics, linked from the dashboard.
     """
-    from ..casework.writing import write_atomic
+    from ..register.files import write_atomic
 
     try:
         from ..documents.calendar import register_calendar

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -61,7 +60,7 @@ def export(
     any active case cannot be opened, rather than leave a marker out. The output holds
     personal data: write it to a file, not into a log.
     """
-    from ..casework.writing import write_atomic
+    from ..register.files import write_atomic
 
     try:
         from ..documents.export import arrangements, render
@@ -74,7 +73,5 @@ def export(
     if output is None:
         click.echo(text, nl=False)
         return
-    if not output.exists():
-        os.close(os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    write_atomic(output, text)
+    write_atomic(output, text, mode=0o600)
     click.echo(f"wrote {output}: {len(document.arrangements)} arrangement(s)")

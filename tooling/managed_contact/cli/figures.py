@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..documents.figures import report_figures, to_csv, to_markdown
+from ..register.files import write_atomic
 from .options import (
     day_from,
     handle_errors,
@@ -66,5 +67,5 @@ def report_command(
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_atomic(output, text)
         click.echo(f"wrote {output}")

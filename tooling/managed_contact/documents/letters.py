@@ -21,7 +21,6 @@ import html
 import io
 import os
 import re
-import secrets
 import stat
 import tempfile
 from collections.abc import Sequence
@@ -34,6 +33,7 @@ import docx
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
 from ..errors import ExitCode, McrError, UnknownCase
+from ..register.files import check_targets, write_in
 from ..register.front_line import front_line
 from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status, derive
@@ -596,21 +596,6 @@ def private_directory(directory: Path, root: Path) -> int:
     return fd
 
 
-def _write(folder: int, name: str, data: bytes) -> None:
-    temp = f".{name}.{os.getpid()}-{secrets.token_hex(6)}"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp, dir_fd=folder)
-
-
 def write_letter(letter: Draft, directory: Path, root: Path) -> list[Path]:
     """Write the letter as `.docx`, `.md` and `.html` (mode 0600) into `directory`, which is
     outside the repository and private; the files' names carry the case and entry ids."""
@@ -621,9 +606,9 @@ def write_letter(letter: Draft, directory: Path, root: Path) -> list[Path]:
     ]
     folder = private_directory(directory, root)
     try:
+        check_targets(folder, [name for name, _ in files], directory)
         for name, data in files:
-            _write(folder, name, data)
-        os.fsync(folder)
+            write_in(folder, name, data, mode=0o600, shown=directory / name)
     finally:
         os.close(folder)
     return [directory / name for name, _ in files]

@@ -3,9 +3,7 @@ values sealed."""
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,6 +11,7 @@ from pathlib import Path
 from ..errors import McrError
 from ..sealing.keystore import KeyExists, Keystore
 from ..sealing.text import render_scalar
+from .files import write_atomic
 from .personal import seal_text
 from .rules import MODELINE
 from .snapshot import DELETIONS_NAME
@@ -112,19 +111,5 @@ def scaffold(
             f"made with it. Find out whose it is (mcr keys check) before going on"
         ) from None
     text = case_text(case_id, today, opening or Opening())
-    _write_new(path, seal_text(text, f"cases/{path.name}", key))
+    write_atomic(path, seal_text(text, f"cases/{path.name}", key), new=True)
     return path
-
-
-def _write_new(path: Path, text: str) -> None:
-    """Create `path` holding `text`, whole or not at all; never replace a file."""
-    temp = path.with_name(f".mcr-write-{os.getpid()}-{secrets.token_hex(6)}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)

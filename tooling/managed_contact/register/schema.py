@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..sealing.tokens import VERSION
+from .files import write_atomic
 from .model import PERSONAL_MARK, Case, DeletionLog
 from .policy import POLICY_FILES
 
@@ -88,6 +89,6 @@ def write(root: Path) -> list[str]:
     (root / "schemas").mkdir(exist_ok=True)
     for name, model in schemas().items():
         path = root / "schemas" / f"{name}.schema.json"
-        path.write_text(render(name, model), encoding="utf-8")
+        write_atomic(path, render(name, model))
         written.append(f"schemas/{name}.schema.json")
     return written

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from ..errors import RegisterNotFound
 from ..sealing.tokens import CaseKey
+from .files import NotAFile, kind_of, not_a_file, read_regular
 from .findings import Finding, Severity
-from .loading import Document, load_file
+from .loading import MAX_BYTES, Document, load_bytes
 from .model import Case, DeletionLog
 from .personal import comment_findings, open_document
 from .policy import POLICY_FILES, Policy
@@ -95,12 +96,39 @@ def display(root: Path, path: Path) -> str:
 FileLoader = Callable[[str], tuple[Document | None, list[Finding]] | None]
 
 
+def load_disk_file(path: Path, file: str) -> tuple[Document | None, list[Finding]] | None:
+    """Load one file on disk strictly, never following a link nor opening anything but a
+    regular file (that is MC020, see `files`); None when nothing is at `path`."""
+    # The folders between the register and the file (cases/, policy/) are not followed
+    # either: a linked cases/ would bring in files from anywhere.
+    folders = () if Path(file).is_absolute() else Path(file).parts[:-1]
+    root = path.parents[len(folders)] if folders else path.parent
+    for depth in range(1, len(folders) + 1):
+        if kind_of_or_none(root.joinpath(*folders[:depth])) == "a symbolic link":
+            shown = "/".join(folders[:depth]) + "/"
+            return None, [not_a_file(file, f"in {shown}, which is a symbolic link")]
+    try:
+        read = read_regular(path, MAX_BYTES)
+    except FileNotFoundError:
+        return None
+    except NotAFile as exc:
+        return None, [not_a_file(file, exc.kind)]
+    return load_bytes(read.data, file, size=read.size)
+
+
+def kind_of_or_none(path: Path) -> str | None:
+    """`files.kind_of`, None where nothing is there."""
+    try:
+        return kind_of(path)
+    except FileNotFoundError:
+        return None
+
+
 def disk_files(root: Path) -> FileLoader:
     """A `FileLoader` for the register on disk at `root`."""
 
     def load(file: str) -> tuple[Document | None, list[Finding]] | None:
-        path = root / file
-        return load_file(path, file) if path.is_file() else None
+        return load_disk_file(root / file, file)
 
     return load
 
@@ -190,7 +218,10 @@ def load_case(
 ) -> tuple[CaseFile | None, Document | None, list[Finding]]:
     """Load, open and validate one case file on disk."""
     file = display(root, path)
-    return case_from(path, file, load_file(path, file), keys)
+    loaded = load_disk_file(path, file)
+    if loaded is None:
+        raise FileNotFoundError(path)
+    return case_from(path, file, loaded, keys)
 
 
 def case_paths(root: Path) -> list[Path]:
@@ -209,16 +240,22 @@ def assemble(
     stray: Iterable[Path] = (),
     keys: Keys | None = None,
     progress: Progress | None = None,
+    not_files: Mapping[str, str] | None = None,
 ) -> tuple[Register, list[Finding]]:
     """A `Register` of the policy, the deletion log and the case `files` that exist.
 
     Files in cases/ not named like a case go to `Register.stray`, with `stray` (e.g. folders),
-    for rules.check_register to report.
+    for rules.check_register to report. `not_files` are the paths in cases/ that are not
+    regular files (path -> what they are, from `files.kind_of`): each is MC020, never read.
     """
     register = Register(root, stray=list(stray))
     register.policy, register.policy_docs, findings = policy_from(load)
     register.deletions, register.deletions_doc, problems = deletions_from(load)
     findings.extend(problems)
+    for file, kind in sorted((not_files or {}).items()):
+        findings.append(not_a_file(file, kind))
+        if CASE_NAME.match(file.rpartition("/")[2]):
+            register.case_files.append(root / file)
     people = {p.id: p.name for p in register.policy.people.people} if register.policy else None
     for file in counted(sorted(files), progress, "reading cases"):
         name = file.rpartition("/")[2]
@@ -250,17 +287,31 @@ def load_register(
     if not (root / "cases").is_dir():
         raise RegisterNotFound(f"{root} has no cases/ directory")
     paths = case_paths(root) if only is None else sorted(only)
-    files = [display(root, p) for p in paths if not p.is_dir()]
-    return assemble(root, disk_files(root), files, [p for p in paths if p.is_dir()], keys, progress)
+    files: list[str] = []
+    folders: list[Path] = []
+    not_files: dict[str, str] = {}
+    for path in paths:
+        try:
+            kind = kind_of(path)
+        except FileNotFoundError:
+            kind = None
+        if kind is None:
+            files.append(display(root, path))
+        elif kind == "a folder" and not CASE_NAME.match(path.name):
+            folders.append(path)  # not where a case would be: MC106, move it out
+        else:
+            not_files[display(root, path)] = kind
+    return assemble(root, disk_files(root), files, folders, keys, progress, not_files)
 
 
 def demo_keystore(root: Path) -> Path | None:
     """The committed keystore of a register marked as the fictional demo (``demo: true`` in
     policy/settings.yaml), else None: a real register's keys are never in its work tree."""
     path = root / "policy" / "settings.yaml"
-    if not path.is_file():
+    loaded = load_disk_file(path, "policy/settings.yaml")
+    if loaded is None:
         return None
-    doc, findings = load_file(path)
+    doc, findings = loaded
     if (
         doc is None
         or findings

@@ -183,8 +183,11 @@ def load_site_data(
     """
     parallel = _load_parallel(root, workers, keystore, progress)
     keys = keystore.get if keystore is not None else None
+    # With workers, the case files were loaded there; the rest of cases/ is listed here, so
+    # that a link or a FIFO in it stops the build as it does without them (MC020).
+    rest = [p for p in case_paths(root) if not CASE_NAME.match(p.name)]
     register, findings = load_register(
-        root, None if parallel is None else [], keys, progress if parallel is None else None
+        root, None if parallel is None else rest, keys, progress if parallel is None else None
     )
     loaded = _Loaded()
     loaded.add(register.cases, findings)

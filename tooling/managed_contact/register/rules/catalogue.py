@@ -14,6 +14,7 @@ from . import (
     councillors,
     decisions,
     early_dates,
+    file_kinds,
     identity,
     letters,
     police,
@@ -32,6 +33,7 @@ from .rule import E, Rule
 
 _OWNED: tuple[tuple[Rule, ...], ...] = (
     well_formed.RULES,
+    file_kinds.RULES,
     sealed.RULES,
     identity.RULES,
     register_wide.RULES,
