@@ -77,10 +77,19 @@ def test_today_from_option_then_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert parse_today("2026-04-02") == date(2026, 4, 2)
 
 
-@pytest.mark.parametrize("bad", ["2026-02-30", "20260101", "tomorrow", "2026-1-1"])
-def test_today_must_be_a_real_iso_date(bad: str) -> None:
-    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+@pytest.mark.parametrize(
+    ("bad", "says"),
+    [
+        ("2026-02-30", "today: 2026-02-30 is not a real calendar date"),
+        ("20260101", "today: give a date written YYYY-MM-DD, not '20260101'"),
+        ("tomorrow", "today: give a date written YYYY-MM-DD, not 'tomorrow'"),
+        ("2026-1-1", "today: give a date written YYYY-MM-DD, not '2026-1-1'"),
+    ],
+)
+def test_today_must_be_a_real_iso_date(bad: str, says: str) -> None:
+    with pytest.raises(ValueError) as raised:
         parse_today(bad)
+    assert str(raised.value) == says
 
 
 def test_today_falls_back_to_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
