@@ -12,11 +12,9 @@ readable by the owner only, in files named by case id.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import stat
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -25,7 +23,7 @@ from typing import Any
 
 from ..changes.git import GitError, Repository
 from ..errors import ExitCode, McrError
-from ..register.files import NotAFile, check_targets, read_bytes, write_in
+from ..register.files import NotAFile, check_targets, private_folder, read_bytes, write_in
 from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status, derive
 from ..register.loading import load_bytes
@@ -349,39 +347,14 @@ def markdown(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def _private_directory(directory: Path) -> int:
-    """An open descriptor of `directory` (made 0700 if missing), or AccessError unless it is
-    a real directory (not a symbolic link) owned by this user that no one else can write."""
-    if not os.path.lexists(directory):
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(directory, 0o700)
-    try:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except OSError:
-        raise AccessError(
-            f"{directory} is not a directory (or is a symbolic link): give a private one"
-        ) from None
-    info = os.fstat(fd)
-    why = None
-    if info.st_uid != os.geteuid():
-        why = "is not owned by you"
-    elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        why = "can be written by others (chmod 700 it)"
-    if why is not None:
-        os.close(fd)
-        raise AccessError(f"{directory} {why}: the report is written only to a private directory")
-    return fd
-
-
 def write_report(report: Report, directory: Path) -> list[Path]:
     """Write the report as `<case id>-sar.md` and `.json` in `directory` (mode 0600), which
     must be private: made 0700 if missing, else owned by this user, no symbolic link, and
-    writable by no one else (AccessError if not)."""
+    open to no one else (NotPrivate if not)."""
     names = [f"{report.case_id}-sar.md", f"{report.case_id}-sar.json"]
     data: dict[str, Any] = asdict(report)
     texts = [markdown(report), json.dumps(data, indent=2, ensure_ascii=False) + "\n"]
-    folder = _private_directory(directory)
+    folder = private_folder(directory, "a subject access report")
     try:
         check_targets(folder, names, directory)
         for name, text in zip(names, texts, strict=True):

@@ -38,14 +38,13 @@ from pathlib import Path
 
 from ..errors import ExitCode, McrError, UnknownCase
 from ..register.check import check_loaded
-from ..register.files import NotAFile, holds, read_bytes, write_atomic
+from ..register.files import NotAFile, holds, pid_alive, read_bytes, write_atomic
 from ..register.findings import Finding, Severity
 from ..register.loading import Document, load_bytes
 from ..register.personal import PLAINTEXT, load_spans, personal_values, seal_text, unseal_text
 from ..register.snapshot import assemble, disk_files, display
 from ..sealing.keystore import Keystore
 from ..sealing.tokens import TokenError, is_token
-from .writing import pid_alive
 
 #: The private folders' names: ``mcr-edit-<pid>-<random>``.
 PREFIX = "mcr-edit-"

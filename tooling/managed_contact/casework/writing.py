@@ -6,7 +6,6 @@ A case file is replaced whole or not at all, never through a symbolic link
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,17 +21,6 @@ class CaseFileError(McrError):
     """A case file that cannot be sealed or written as asked; it is left as it was."""
 
     exit_code = ExitCode.FINDINGS
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether process `pid` is still running (its leftovers are then not swept)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,11 @@ into a directory only its owner can read; its file names carry the case id and e
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import html
 import io
 import os
 import re
-import stat
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +31,7 @@ import docx
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
 from ..errors import ExitCode, McrError, UnknownCase
-from ..register.files import check_targets, write_in
+from ..register.files import check_targets, private_folder, write_in
 from ..register.front_line import front_line
 from ..register.index import Index
 from ..register.lifecycle import STATE_WORDS, Status, derive
@@ -563,37 +561,16 @@ def _inside(path: Path, tree: Path) -> bool:
     return path == tree or tree in path.parents
 
 
-def private_directory(directory: Path, root: Path) -> int:
-    """An open descriptor of `directory`, made 0700 if missing; LetterRefused when it is in
-    the repository's work tree, a symbolic link, not the user's own or writable by others."""
+def outside_the_repository(directory: Path, root: Path) -> None:
+    """LetterRefused when `directory` is in the repository's work tree (also through a link):
+    a letter holds the customer's name and address and is never committed."""
     target = directory.expanduser().absolute()
-    resolved = target.resolve()
     tree = work_tree(root)
-    if _inside(resolved, tree) or _inside(target, tree):
+    if _inside(target.resolve(), tree) or _inside(target, tree):
         raise LetterRefused(
             f"{directory} is inside the repository ({tree}): a letter holds the customer's "
             "name and address and is never committed; give a directory outside it"
         )
-    if not os.path.lexists(target):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(target, 0o700)
-    try:
-        fd = os.open(target, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except OSError:
-        raise LetterRefused(
-            f"{directory} is not a directory (or is a symbolic link): give a private one"
-        ) from None
-    info = os.fstat(fd)
-    why = None
-    if info.st_uid != os.geteuid():
-        why = "is not owned by you"
-    elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH | stat.S_IRGRP | stat.S_IROTH):
-        why = "can be read or written by others (chmod 700 it)"
-    if why is not None:
-        os.close(fd)
-        raise LetterRefused(f"{directory} {why}: a letter is written only to a private directory")
-    return fd
 
 
 def write_letter(letter: Draft, directory: Path, root: Path) -> list[Path]:
@@ -604,7 +581,8 @@ def write_letter(letter: Draft, directory: Path, root: Path) -> list[Path]:
         (f"{letter.stem}.md", letter.markdown.encode("utf-8")),
         (f"{letter.stem}.html", letter.html.encode("utf-8")),
     ]
-    folder = private_directory(directory, root)
+    outside_the_repository(directory, root)
+    folder = private_folder(directory.expanduser().absolute(), "a letter")
     try:
         check_targets(folder, [name for name, _ in files], directory)
         for name, data in files:

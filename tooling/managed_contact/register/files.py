@@ -158,7 +158,8 @@ def holds(path: Path, expected: bytes) -> bool:
 # --- writing ------------------------------------------------------------------------------
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` is still running (its leftovers are then not swept)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -176,7 +177,7 @@ def sweep_writes(folder: int) -> None:
             if not name.startswith(TEMP_PREFIX):
                 continue
             pid = name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
-            if pid.isdigit() and not _pid_alive(int(pid)):
+            if pid.isdigit() and not pid_alive(int(pid)):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(name, dir_fd=folder)
 
@@ -196,6 +197,34 @@ def open_folder(folder: Path) -> int:
             f"{folder} is {kind or 'not a folder'}: mcr writes only into a real folder, never "
             "through a link; give the folder itself"
         ) from None
+
+
+class NotPrivate(McrError):
+    """A folder for personal data (a subject access report, a letter) that is not private:
+    not this user's own, or open to others. Nothing was written."""
+
+    exit_code = ExitCode.FINDINGS
+
+
+def private_folder(folder: Path, holds: str) -> int:
+    """A descriptor of `folder` for files holding personal data (`holds`, e.g. "a letter"),
+    made 0700 if missing. NotPrivate unless it is this user's own and no one else may read,
+    write or enter it; UnsafeTarget if it is a link or not a folder."""
+    if not os.path.lexists(folder):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder, 0o700)
+    fd = open_folder(folder)
+    info = os.fstat(fd)
+    why = None
+    if info.st_uid != os.geteuid():
+        why = "is not owned by you"
+    elif info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        why = "can be read or written by others (chmod 700 it)"
+    if why is not None:
+        os.close(fd)
+        raise NotPrivate(f"{folder} {why}: {holds} is written only to a private folder")
+    return fd
 
 
 def _existing_mode(folder: int, name: str, shown: Path) -> int | None:
