@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from managed_contact.register.personal import load_spans, seal_edits, seal_text
 from managed_contact.sealing.keystore import DirectoryKeystore
@@ -54,3 +57,17 @@ def sealed_with_line_map(text: str, case_id: str) -> tuple[str, dict[int, int]]:
         mapping[number] = number - gone
         offset += len(line) + 1
     return sealed(text, case_id), mapping
+
+
+def write_case(root: Path, data: dict[str, Any], store: DirectoryKeystore | None = None) -> None:
+    """`data` as the case file `cases/<id>.yaml`, sealed: with the session's key, or with a new
+    key only `store` holds."""
+    from managed_contact.register.rules import MODELINE
+
+    case_id = str(data["id"])
+    text = MODELINE + "\n" + yaml.safe_dump(data, sort_keys=False)
+    if store is not None:
+        text = seal_text(text, f"cases/{case_id}.yaml", store.create(case_id))
+    else:
+        text = sealed(text, case_id)
+    (root / "cases" / f"{case_id}.yaml").write_text(text, encoding="utf-8")

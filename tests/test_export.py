@@ -10,32 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from managed_contact.cli.main import main
 from managed_contact.documents.export import arrangements, parse, to_json
-from managed_contact.register.personal import seal_text
-from managed_contact.register.rules import MODELINE
 from managed_contact.sealing.keystore import DirectoryKeystore
 
 from casebuilder import case, decision, review
-from sealkit import keys, sealed
+from sealkit import keys, write_case
 
 TODAY = "2026-11-28"
 PHONE_LIKE = "+44 7700 900123"
 #: What a spreadsheet would run (OWASP "CSV Injection"), each as a customer reference.
 PAYLOADS = ("=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1")
-
-
-def write_case(root: Path, data: dict[str, Any], store: DirectoryKeystore | None = None) -> None:
-    case_id = str(data["id"])
-    text = MODELINE + "\n" + yaml.safe_dump(data, sort_keys=False)
-    if store is not None:
-        text = seal_text(text, f"cases/{case_id}.yaml", store.create(case_id))
-    else:
-        text = sealed(text, case_id)
-    (root / "cases" / f"{case_id}.yaml").write_text(text, encoding="utf-8")
 
 
 def run(root: Path, *args: str) -> tuple[int, str, str]:

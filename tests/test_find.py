@@ -5,21 +5,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from managed_contact.cli.main import main
 from managed_contact.errors import ExitCode
 from managed_contact.register.finding import names_match, slips, words
-from managed_contact.register.personal import seal_text
-from managed_contact.register.rules import MODELINE
 from managed_contact.sealing.keystore import DirectoryKeystore
 
 from casebuilder import case, decision, letter, review
-from sealkit import sealed
+from sealkit import write_case
 
 
 @pytest.mark.parametrize(
@@ -73,17 +69,6 @@ def test_words_fold_case_accents_and_punctuation() -> None:
     assert slips("pellow", "bellows") == 2
 
 
-def write(root: Path, data: dict[str, Any], store: DirectoryKeystore | None = None) -> None:
-    """A sealed case file: with the session's key, or with a key only `store` holds."""
-    case_id = str(data["id"])
-    text = MODELINE + "\n" + yaml.safe_dump(data, sort_keys=False)
-    if store is not None:
-        text = seal_text(text, f"cases/{case_id}.yaml", store.create(case_id))
-    else:
-        text = sealed(text, case_id)
-    (root / "cases" / f"{case_id}.yaml").write_text(text, encoding="utf-8")
-
-
 def run(root: Path, *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, [*args, "--register", str(root)])
     return result.exit_code, result.stdout, result.stderr
@@ -100,7 +85,7 @@ def _own_keystore(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def people(register: Path, tmp_path: Path) -> Path:
     """Four cases: one at stage 1, one dormant found by an alias, one sealed with a key the
     session's keystore does not hold, one for someone else."""
-    write(
+    write_case(
         register,
         case(
             id="MC-2026-0001",
@@ -109,7 +94,7 @@ def people(register: Path, tmp_path: Path) -> Path:
             letters=[letter("L1", "2026-08-04", "D1")],
         ),
     )
-    write(
+    write_case(
         register,
         case(
             id="MC-2025-0004",
@@ -123,12 +108,12 @@ def people(register: Path, tmp_path: Path) -> Path:
             letters=[letter("L1", "2025-01-11", "D1"), letter("L2", "2025-12-21", "R1")],
         ),
     )
-    write(
+    write_case(
         register,
         case(id="MC-2026-0002", customer={"name": "Jordan Pellow"}),
         DirectoryKeystore(tmp_path / "elsewhere"),
     )
-    write(register, case(id="MC-2026-0003", customer={"name": "Riley Bellamy"}))
+    write_case(register, case(id="MC-2026-0003", customer={"name": "Riley Bellamy"}))
     return register
 
 
