@@ -23,6 +23,7 @@ from pathlib import Path
 from ..errors import ExitCode, McrError
 from ..sealing.tokens import CaseKey
 from .lifecycle import State, derive
+from .matching import match_all
 from .snapshot import CASE_NAME, Keys, load_register
 from .snapshot import case_paths as _case_paths
 
@@ -78,24 +79,13 @@ def word_matches(a: str, b: str) -> bool:
     return slips(a, b) <= _allowed(len(short))
 
 
-def _assign(wanted: Sequence[str], offered: Sequence[str]) -> bool:
-    """Whether every word of `wanted` matches a different word of `offered`."""
-    if not wanted:
-        return True
-    first, rest = wanted[0], wanted[1:]
-    return any(
-        word_matches(first, word) and _assign(rest, [*offered[:i], *offered[i + 1 :]])
-        for i, word in enumerate(offered)
-    )
-
-
 def _within(wanted: tuple[str, ...], offered: tuple[str, ...]) -> bool:
     """Every word of `wanted` in `offered`, where two words side by side may also be one
     ("Mc Donald" is "McDonald"); initials alone name nobody."""
     if all(len(w) == 1 for w in wanted) or all(len(w) == 1 for w in offered):
         return False
     joined = tuple(a + b for a, b in pairwise(offered))
-    return _assign(wanted, offered + joined)
+    return match_all(wanted, offered + joined, word_matches)
 
 
 def names_match(a: str, b: str) -> bool:

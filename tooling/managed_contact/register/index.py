@@ -3,9 +3,10 @@ people satisfy an approval, what a letter must state."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
+from .matching import match_all
 from .policy import Approval, Policy
 
 #: The approvals whose `same_service` is the council's choice (policy/settings.yaml `choices`).
@@ -58,10 +59,10 @@ class Index:
         if approval is None:
             return False
         scope = list(services) if approval.same_service else None
-        return _assign(
+        return match_all(
             [list(need) for need in approval.needs],
             list(dict.fromkeys(people)),
-            lambda person, roles: self.holds(person, roles, day, scope),
+            lambda roles, person: self.holds(person, roles, day, scope),
         )
 
     def required_contents(self, stage: int | None, day: date) -> list[str]:
@@ -122,16 +123,3 @@ def council_approvals(policy: Policy) -> dict[str, Approval]:
             update={"needs": needs, "same_service": same_service}
         )
     return approvals
-
-
-def _assign(
-    needs: list[list[str]], people: list[str], fits: Callable[[str, list[str]], bool]
-) -> bool:
-    """Match each need to a different person (tiny bipartite matching by backtracking)."""
-    if not needs:
-        return True
-    first, rest = needs[0], needs[1:]
-    for i, person in enumerate(people):
-        if fits(person, first) and _assign(rest, people[:i] + people[i + 1 :], fits):
-            return True
-    return False
