@@ -22,6 +22,7 @@ from . import (
     reviews,
     safeguards,
     sealed,
+    text,
     timeliness,
     transitions,
     vocabulary,
@@ -46,6 +47,7 @@ _OWNED: tuple[tuple[Rule, ...], ...] = (
     councillors.RULES,
     challenges.RULES,
     safeguards.RULES,
+    text.RULES,
     policy_data.RULES,
 )
 

@@ -24,6 +24,7 @@ from . import (
     register_wide,
     reviews,
     safeguards,
+    text,
     timeliness,
     transitions,
     vocabulary,
@@ -45,6 +46,7 @@ CASE_CHECKS: tuple[Callable[[CaseContext], None], ...] = (
     timeliness.check,
     councillors.check,
     safeguards.check,
+    text.check,
 )
 
 
