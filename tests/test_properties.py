@@ -15,6 +15,7 @@ more).
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
@@ -298,6 +299,11 @@ WRONG: list[Any] = [
 ]
 
 
+def _wrong(data: st.DataObject) -> Any:
+    """One of `WRONG`, a copy of its own (a later mutation may add to it)."""
+    return copy.deepcopy(data.draw(st.sampled_from(WRONG), label="value"))
+
+
 def _paths(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     found = [path]
     if isinstance(data, dict):
@@ -333,13 +339,11 @@ def test_mutated_case_data_dumped_back_passes_or_is_reported_with_file_and_line(
         if how == "drop":
             del parent[path[-1]]
         elif how == "replace":
-            parent[path[-1]] = data.draw(st.sampled_from(WRONG), label="value")
+            parent[path[-1]] = _wrong(data)
         elif isinstance(parent, dict):
-            parent[data.draw(st.sampled_from(["id", "extra", "customer", "1"]))] = data.draw(
-                st.sampled_from(WRONG)
-            )
+            parent[data.draw(st.sampled_from(["id", "extra", "customer", "1"]))] = _wrong(data)
         else:
-            parent.append(data.draw(st.sampled_from(WRONG), label="value"))
+            parent.append(_wrong(data))
     text = MODELINE + yaml.safe_dump(tree, sort_keys=False, allow_unicode=True)
     judge(root, base, text.encode("utf-8"))
 
