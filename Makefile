@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: site test lint typecheck serve bench clean schemas mutation
+.PHONY: site test lint typecheck serve bench clean schemas mutation fuzz
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,20 @@ mutation: $(MUTATION_STAMP)
 	for name in $(MUTATION_LINKS); do ln -sfn ../$$name $(MUTATION)/$$name; done
 	cd $(MUTATION) && ../$(BIN)/mutmut run
 	$(BIN)/python scripts/mutation_summary.py $(MUTATION)
+
+# Fuzzing (README "What the checks guarantee"): not part of `make test`, which runs a smoke run
+# of the same harness. FUZZ_SECONDS is the budget, shared by the loader and the unsealer; then
+# the property tests run with more examples. A crash is saved in test-artifacts/fuzz/.
+FUZZ_SECONDS ?= 600
+FUZZ_STAMP := $(VENV)/.fuzz-installed
+
+$(FUZZ_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[fuzz]'
+	touch $(FUZZ_STAMP)
+
+fuzz: $(FUZZ_STAMP)
+	$(BIN)/python scripts/fuzz_register.py --seconds $(FUZZ_SECONDS)
+	MCR_PROPERTY_EXAMPLES=2000 $(BIN)/pytest -q tests/test_properties.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/check_speed.py

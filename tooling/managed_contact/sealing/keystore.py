@@ -155,8 +155,12 @@ class DirectoryKeystore(Keystore):
                 f"cannot read the key for {case_id} in {self.name}: {exc.strerror} "
                 "(a key file is a plain file, never a link)"
             ) from None
+        try:  # checked before it is read: a folder or a device is refused, not opened
+            _plain_file(fd, case_id, self.name, self.private)
+        except KeystoreError:
+            os.close(fd)
+            raise
         with os.fdopen(fd, "rb") as handle:
-            _plain_file(handle.fileno(), case_id, self.name, self.private)
             raw = handle.read()
         try:
             record = json.loads(raw)

@@ -24,6 +24,7 @@ from . import (
     reviews,
     safeguards,
     sealed,
+    text,
     timeliness,
     transitions,
     vocabulary,
@@ -50,6 +51,7 @@ _OWNED: tuple[tuple[Rule, ...], ...] = (
     councillors.RULES,
     challenges.RULES,
     safeguards.RULES,
+    text.RULES,
     policy_data.RULES,
 )
 

@@ -25,6 +25,7 @@ from . import (
     register_wide,
     reviews,
     safeguards,
+    text,
     timeliness,
     transitions,
     vocabulary,
@@ -47,6 +48,7 @@ CASE_CHECKS: tuple[Callable[[CaseContext], None], ...] = (
     timeliness.check,
     councillors.check,
     safeguards.check,
+    text.check,
 )
 
 
