@@ -7,10 +7,10 @@ NODE_STAMP := node_modules/.installed
 
 .PHONY: site test lint typecheck serve bench clean schemas mutation fuzz
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[site,vault,documents,test]'
+	$(BIN)/pip install --quiet -e '.[site,vault,documents,fuzz,test]'
 	touch $(STAMP)
 
 # axe-core for the browser tests' accessibility checks, pinned by package-lock.json.
@@ -58,16 +58,12 @@ mutation: $(MUTATION_STAMP)
 	$(BIN)/python scripts/mutation_summary.py $(MUTATION)
 
 # Fuzzing (README "What the checks guarantee"): not part of `make test`, which runs a smoke run
-# of the same harness. FUZZ_SECONDS is the budget, shared by the loader and the unsealer; then
-# the property tests run with more examples. A crash is saved in test-artifacts/fuzz/.
+# of the same harness, atheris included. FUZZ_SECONDS is the budget, shared by the loader and the
+# unsealer; then the property tests run with more examples. A crash is saved in
+# test-artifacts/fuzz/.
 FUZZ_SECONDS ?= 600
-FUZZ_STAMP := $(VENV)/.fuzz-installed
 
-$(FUZZ_STAMP): $(STAMP) pyproject.toml
-	$(BIN)/pip install --quiet -e '.[fuzz]'
-	touch $(FUZZ_STAMP)
-
-fuzz: $(FUZZ_STAMP)
+fuzz: $(STAMP)
 	$(BIN)/python scripts/fuzz_register.py --seconds $(FUZZ_SECONDS)
 	MCR_PROPERTY_EXAMPLES=2000 $(BIN)/pytest -q tests/test_properties.py
 
