@@ -14,7 +14,7 @@ each is sealed with the case's key (`personal`, `sealing`); findings never show 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -473,3 +473,15 @@ class DeletionLog(Strict):
     """cases/deletions.yaml: every case deleted from the register."""
 
     deletions: list[Deletion] = Field(default=[], description="Deleted cases, oldest first.")
+
+
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside a field's annotation, such as `list[Decision] | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) is not None:
+        for arg in get_args(annotation):
+            found = model_in(arg)
+            if found is not None:
+                return found
+    return None

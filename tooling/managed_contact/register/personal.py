@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import bisect
 import re
-import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Union, get_args, get_origin
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -25,7 +24,7 @@ from ..sealing.text import Edit, apply_edits, render_scalar, scalar_edit
 from ..sealing.tokens import CaseKey, Sealer, TokenError, is_token, parse, placeholder
 from .findings import Finding, Severity
 from .loading import Document, Path_, Span, load_bytes
-from .model import PERSONAL_MARK, Case
+from .model import PERSONAL_MARK, Case, model_in
 from .types import ENTRY_ID_PATTERN
 
 # Rule ids; declared, with their summaries, in rules/sealed.py.
@@ -45,17 +44,6 @@ class Spec:
     inner: dict[str, Spec] = field(default_factory=dict)
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if get_origin(annotation) in (list, Union, types.UnionType):
-        for arg in get_args(annotation):
-            found = _model_in(arg)
-            if found is not None:
-                return found
-    return None
-
-
 @cache
 def spec_of(model: type[BaseModel]) -> Spec:
     """The personal fields of `model` and of the models inside it."""
@@ -66,7 +54,7 @@ def spec_of(model: type[BaseModel]) -> Spec:
         if isinstance(extra, dict) and extra.get(PERSONAL_MARK):
             leaf.add(name)
             continue
-        sub = _model_in(info.annotation)
+        sub = model_in(info.annotation)
         if sub is not None:
             found = spec_of(sub)
             if found.leaf or found.inner:

@@ -7,17 +7,16 @@ offending key, the data path and one of our rule ids.
 from __future__ import annotations
 
 import difflib
-import types
 import unicodedata
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from .findings import Finding, Severity, format_path, shown_key
 from .loading import Document
-from .model import PERSONAL_MARK
+from .model import PERSONAL_MARK, model_in
 from .types import DATE_OUT_OF_RANGE, INVALID_DATE, PATTERN_WORDS, SLUG_PATTERN
 
 UNKNOWN_KEY = "MC101"
@@ -97,19 +96,6 @@ def _id_kind(loc: tuple[str | int, ...]) -> tuple[str, str] | None:
     return ID_KINDS.get(names[-1]) if names else None
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The model class inside an annotation such as `list[Decision] | None`."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = get_origin(annotation)
-    if origin in (list, Union, types.UnionType) or origin is not None:
-        for arg in get_args(annotation):
-            found = _model_in(arg)
-            if found is not None:
-                return found
-    return None
-
-
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model that owns the mapping at `loc`, walking through lists and optionals."""
     current: type[BaseModel] | None = model
@@ -124,7 +110,7 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
             if not by_alias:
                 return None
             field = by_alias[0]
-        current = _model_in(field.annotation)
+        current = model_in(field.annotation)
     return current
 
 
@@ -153,7 +139,7 @@ def _holds_personal(model: type[BaseModel]) -> bool:
         extra = field.json_schema_extra
         if isinstance(extra, dict) and extra.get(PERSONAL_MARK):
             return True
-        inner = _model_in(field.annotation)
+        inner = model_in(field.annotation)
         if inner is not None and inner is not model and _holds_personal(inner):
             return True
     return False

@@ -17,7 +17,7 @@ import unicodedata
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, get_args
 
-from ..model import Case
+from ..model import Case, model_in
 from ..personal import personal_values
 from ..types import ShortText
 from .rule import E, Rule
@@ -70,18 +70,6 @@ def _mentions(annotation: Any, wanted: Any) -> bool:
     return bool(annotation == wanted or any(_mentions(a, wanted) for a in get_args(annotation)))
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    from pydantic import BaseModel
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
 @cache
 def one_line(path: tuple[str | int, ...]) -> bool:
     """Whether the case field at `path` holds one line (a `ShortText`: name, alias, reference)."""
@@ -97,7 +85,7 @@ def one_line(path: tuple[str | int, ...]) -> bool:
         annotation = (
             Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
         )
-        model = _model_in(field.annotation)
+        model = model_in(field.annotation)
     return annotation is not None and _mentions(annotation, ShortText)
 
 
