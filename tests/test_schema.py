@@ -14,11 +14,11 @@ from pydantic import BaseModel
 
 from managed_contact.register import schema
 from managed_contact.register.loading import Document, load_bytes, load_file
-from managed_contact.register.model import Case, Customer
+from managed_contact.register.model import Case, Customer, model_in
 from managed_contact.register.personal import open_document
 from managed_contact.register.rules import MODELINE
 from managed_contact.register.snapshot import CASE_NAME
-from managed_contact.register.validation import _model_in, validate
+from managed_contact.register.validation import validate
 from managed_contact.sealing.tokens import Sealer
 
 import sealkit
@@ -50,7 +50,7 @@ def _models(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[type[Base
         return seen
     seen.add(model)
     for field in model.model_fields.values():
-        inner = _model_in(field.annotation)
+        inner = model_in(field.annotation)
         if inner is not None:
             _models(inner, seen)
     return seen
