@@ -338,7 +338,7 @@ def test_output_inside_the_repository_refused(tmp_path: Path, where: str) -> Non
 
 def test_a_directory_others_can_read_is_refused(register: Path) -> None:
     put(register, case(decisions=[decision("D1", "2023-06-10")]))
-    out = register.parent / "shared"
+    out = register.parent / "open-folder"
     out.mkdir(mode=0o755)
     out.chmod(0o755)
     result = mcr(register, CASE, "D1", "--output", str(out))

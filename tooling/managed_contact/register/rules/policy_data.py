@@ -19,7 +19,6 @@ required or optional, not both (MC509).
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +26,7 @@ from ..findings import Finding, format_path
 from ..index import CHOSEN_SAME_SERVICE, council_approvals
 from ..lifecycle import DE_ESCALATION
 from ..loading import Document
+from ..matching import match_all
 from ..policy import Policy
 from .rule import E, Rule
 
@@ -251,48 +251,12 @@ def _lifecycle_sense(policy: Policy, docs: dict[str, Document]) -> list[Finding]
 
 
 def _distinct(needs: Sequence[Sequence[str]], holders: dict[str, set[str]]) -> bool:
-    """Whether each need can go to a different person holding one of its roles: a bipartite
-    matching, grown one need at a time along a shortest alternating path (no recursion, and
-    polynomial however long `needs` is)."""
-    by_roles: dict[tuple[str, ...], list[str]] = {}
-    for need in needs:
-        roles = tuple(need)
-        if roles not in by_roles:
-            by_roles[roles] = sorted({p for role in roles for p in holders.get(role, set())})
-    if len(needs) > len({p for people in by_roles.values() for p in people}):
-        return False
-    candidates = [by_roles[tuple(need)] for need in needs]
-    owner: dict[str, int] = {}  # person -> the need they are matched to
-    matched: dict[int, str] = {}  # need -> the person matched to it
-    for start in range(len(needs)):
-        direct = next((p for p in candidates[start] if p not in owner), None)
-        if direct is not None:
-            owner[direct], matched[start] = start, direct
-            continue
-        came_from: dict[str, int] = {}  # person -> the need that reached them
-        queue = deque([start])
-        free: str | None = None
-        while queue and free is None:
-            at = queue.popleft()
-            for person in candidates[at]:
-                if person in came_from:
-                    continue
-                came_from[person] = at
-                if person not in owner:
-                    free = person
-                    break
-                queue.append(owner[person])
-        if free is None:
-            return False
-        person = free
-        while True:  # flip the path: each need on it takes the person it reached
-            at = came_from[person]
-            previous = matched.get(at)
-            owner[person], matched[at] = at, person
-            if previous is None:
-                break
-            person = previous
-    return True
+    """Whether each need can go to a different person holding one of its roles (the one
+    matching of `matching.match_all`, polynomial however long `needs` is)."""
+    people = sorted({p for need in needs for role in need for p in holders.get(role, set())})
+    return match_all(
+        needs, people, lambda need, person: any(person in holders.get(r, ()) for r in need)
+    )
 
 
 def _approvals_given(policy: Policy, docs: dict[str, Document]) -> list[Finding]:
