@@ -670,6 +670,11 @@ def to_markdown(figures: Figures, heading_level: int = 2) -> str:
     by: dict[tuple[str, str], list[Row]] = {}
     for row in shown_rows:
         by.setdefault((row.figure, row.breakdown), []).append(row)
+
+    def labelled(figure: str, *breakdowns: str) -> list[tuple[str, str]]:
+        """The rows of `figure`, breakdown by breakdown, as (label, value) table rows."""
+        return [(r.label, r.value) for key in breakdowns for r in by.get((figure, key), [])]
+
     out = [
         f"<p>From {_day(figures.start)} to {_day(figures.end)}, both included; worked out on "
         f"{_day(figures.today)}, counting deleted cases through their anonymous records. "
@@ -742,11 +747,7 @@ def to_markdown(figures: Figures, heading_level: int = 2) -> str:
         _table(
             "Reviews due in the period",
             ("Reviews", "Number"),
-            [
-                (r.label, r.value)
-                for key in ("total", "outcome", "percent", "note")
-                for r in by.get(("reviews", key), [])
-            ],
+            labelled("reviews", "total", "outcome", "percent", "note"),
         )
     )
     out += ["", f"{h} Challenges", ""]
@@ -754,11 +755,7 @@ def to_markdown(figures: Figures, heading_level: int = 2) -> str:
         _table(
             "Challenges received in the period, by outcome",
             ("Challenges", "Number"),
-            [
-                (r.label, r.value)
-                for key in ("total", "outcome", "note")
-                for r in by.get(("challenges", key), [])
-            ],
+            labelled("challenges", "total", "outcome", "note"),
         )
     )
     out += ["", f"{h} Median days at each stage", ""]
@@ -766,11 +763,7 @@ def to_markdown(figures: Figures, heading_level: int = 2) -> str:
         _table(
             "Stays that ended in the period",
             ("Stage", "Days or stays"),
-            [
-                (r.label, r.value)
-                for key in ("ended", "median-days", "running", "note")
-                for r in by.get(("stages", key), [])
-            ],
+            labelled("stages", "ended", "median-days", "running", "note"),
         )
     )
     out += [
