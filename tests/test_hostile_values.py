@@ -385,18 +385,10 @@ def _broken_case() -> tuple[str, int]:
     return text, text.split("\n").index("    stage: 7") + 1
 
 
-def test_crlf_line_endings_keep_the_line_numbers() -> None:
+@pytest.mark.parametrize("ending", ["\r\n", "\r"], ids=["crlf", "old-mac"])
+def test_other_line_endings_keep_the_line_numbers(ending: str) -> None:
     text, line = _broken_case()
-    doc, loading = load_bytes(text.replace("\n", "\r\n").encode("utf-8"), TARGET)
-    assert doc is not None
-    assert not loading
-    _, findings = validate(Case, doc)
-    assert [(f.rule, f.line) for f in findings] == [("MC103", line)]
-
-
-def test_old_mac_line_endings_keep_the_line_numbers() -> None:
-    text, line = _broken_case()
-    doc, loading = load_bytes(text.replace("\n", "\r").encode("utf-8"), TARGET)
+    doc, loading = load_bytes(text.replace("\n", ending).encode("utf-8"), TARGET)
     assert doc is not None
     assert not loading
     _, findings = validate(Case, doc)
