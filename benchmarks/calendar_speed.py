@@ -19,17 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from check_speed import BIN, REPO, make_register, timed
+from check_speed import BIN, make_register, register_arguments, timed
 
 TARGET = 1.5
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=5000)
+    register_arguments(parser)
     parser.add_argument("--runs", type=int, default=2)
-    parser.add_argument("--template", type=Path, default=REPO / "cases" / "MC-2025-0005.yaml")
-    parser.add_argument("--today", default="2026-11-28")
     args = parser.parse_args()
     check: list[float] = []
     calendar: list[float] = []

@@ -77,11 +77,16 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int]:
     return elapsed, done.returncode
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def register_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of every benchmark that times a command over a generated register."""
     parser.add_argument("--cases", type=int, default=5000)
     parser.add_argument("--template", type=Path, default=REPO / "cases" / "MC-2025-0005.yaml")
     parser.add_argument("--today", default="2026-11-28")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    register_arguments(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "register"

@@ -14,16 +14,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from check_speed import BIN, REPO, make_register, timed
+from check_speed import BIN, make_register, register_arguments, timed
 
 TARGET = 1.5
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=5000)
-    parser.add_argument("--template", type=Path, default=REPO / "cases" / "MC-2025-0005.yaml")
-    parser.add_argument("--today", default="2026-11-28")
+    register_arguments(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "register"
