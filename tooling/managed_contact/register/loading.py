@@ -300,18 +300,17 @@ def _position_in_text(text: str, offset: int) -> Position:
 def _before_parsing(text: str, file: str) -> list[Finding]:
     """What makes a file unreadable and must be reported where it is, not where the parser
     gives up: merge-conflict markers, and control characters."""
+
+    def at(pos: Position, rule: str, message: str) -> Finding:
+        return Finding(file, pos.line, pos.column, "", rule, Severity.ERROR, message)
+
     findings: list[Finding] = []
     for match in _CONFLICT.finditer(text):
-        pos = _position_in_text(text, match.start())
         marker = match.group(1)
         findings.append(
-            Finding(
-                file,
-                pos.line,
-                pos.column,
-                "",
+            at(
+                _position_in_text(text, match.start()),
                 CONFLICT,
-                Severity.ERROR,
                 f"merge conflict marker '{marker}' ({_CONFLICT_WORDS[marker[0]]}): a merge left "
                 "unresolved; keep the right lines of each side and remove every marker line",
             )
@@ -334,13 +333,9 @@ def _before_parsing(text: str, file: str) -> list[Finding]:
             else "delete it (it is invisible in most editors; write a line break as a new line)"
         )
         findings.append(
-            Finding(
-                file,
-                pos.line,
-                pos.column,
-                "",
+            at(
+                pos,
                 CONTROL,
-                Severity.ERROR,
                 f"control character {shown} is not allowed in a register file: {hint}",
             )
         )
